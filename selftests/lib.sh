@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for podnet's VM selftests.  Each test file sources this, runs as
+# root inside the guest, and prints TAP (version 13).  The runner
+# (selftests/vm/guest-run.sh) scans dmesg after each file.
+#
+# Environment from the runner:
+#   PODNET_ROOT   the source tree (read-only in the guest)
+#   PODNET_BIN    directory with podnetctl and the other userspace programs
+#   PODNET_KVER   the running kernel's version
+
+set -u
+PODNET_ROOT=${PODNET_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+PODNET_BIN=${PODNET_BIN:-$PODNET_ROOT/userspace}
+PATH=$PODNET_BIN:$PATH
+PY=/usr/bin/python3
+
+_tap_n=0
+_tap_failed=0
+echo "TAP version 13"
+
+_tap_result() {	# ok|not-ok desc [diag...]
+	local res=$1 desc=$2
+	shift 2
+	_tap_n=$((_tap_n + 1))
+	if [ "$res" = ok ]; then
+		echo "ok $_tap_n - $desc"
+	else
+		_tap_failed=$((_tap_failed + 1))
+		echo "not ok $_tap_n - $desc"
+		local l
+		for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done
+	fi
+}
+
+# ok DESC CMD...: passes when CMD exits 0.
+ok() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		_tap_result ok "$desc"
+	else
+		_tap_result not-ok "$desc" "command: $*" "exit $?: $out"
+	fi
+}
+
+# fails DESC CMD...: passes when CMD exits non-zero.
+fails() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		_tap_result not-ok "$desc" "command: $*" "unexpectedly succeeded: $out"
+	else
+		_tap_result ok "$desc"
+	fi
+}
+
+# fails_with DESC PATTERN CMD...: CMD must fail and print a line matching
+# the extended regex PATTERN (stdout or stderr).
+fails_with() {
+	local desc=$1 pat=$2 out rc
+	shift 2
+	out=$("$@" 2>&1) && rc=0 || rc=$?
+	if [ $rc -eq 0 ]; then
+		_tap_result not-ok "$desc" "command: $*" "unexpectedly succeeded: $out"
+	elif ! grep -qE -- "$pat" <<<"$out"; then
+		_tap_result not-ok "$desc" "command: $*" "expected /$pat/, got (exit $rc): $out"
+	else
+		_tap_result ok "$desc"
+	fi
+}
+
+# is DESC ACTUAL EXPECTED
+is() {
+	if [ "$2" = "$3" ]; then
+		_tap_result ok "$1"
+	else
+		_tap_result not-ok "$1" "expected: $3" "got:      $2"
+	fi
+}
+
+# like DESC ACTUAL ERE
+like() {
+	if grep -qE -- "$3" <<<"$2"; then
+		_tap_result ok "$1"
+	else
+		_tap_result not-ok "$1" "expected /$3/" "got: $2"
+	fi
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP ${2:-}"
+}
+
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
+
+# Load the freshly built module (installed into the guest's module tree by
+# the runner, so dependencies and autoloading work as on a real node).
+pn_load() { modprobe podnet; }
+pn_unload() { modprobe -r podnet 2>/dev/null || true; }
+pn_loaded() { [ -d /sys/module/podnet ]; }
+
+# Network namespaces made by a test; deleted by pn_cleanup.
+_pn_netns=()
+pn_netns_add() {
+	ip netns add "$1" && _pn_netns+=("$1")
+	ip -n "$1" link set lo up
+}
+pn_cleanup() {
+	local n
+	for n in "${_pn_netns[@]}"; do ip netns del "$n" 2>/dev/null; done
+	_pn_netns=()
+}
+
+done_testing() {
+	pn_cleanup
+	echo "1..$_tap_n"
+	[ $_tap_failed -eq 0 ]
+}
