@@ -23,4 +23,232 @@
 #define PODNET_VXLAN_OVERHEAD_IPV4	(20 + 8 + 8 + 14)
 #define PODNET_VXLAN_OVERHEAD_IPV6	(40 + 8 + 8 + 14)
 
+/*
+ * Generic netlink family "podnet", version 1
+ * ------------------------------------------
+ *
+ * The family programs the peer table of a podnet device.  A peer is a
+ * remote node, named by its underlay address (IPv4 or IPv6; no port, the
+ * device's destination port is used for every peer).  It owns a set of
+ * prefixes (IPv4 and/or IPv6, any length, host bits zero): packets whose
+ * inner destination's longest matching prefix belongs to the peer are sent
+ * to it, and packets received from it are accepted only if the longest
+ * prefix matching their inner source belongs to it.  A prefix belongs to at
+ * most one peer of a device.  A peer may also carry an inner MAC address
+ * (used by the flannel-compatible encapsulation) and keeps counters.
+ *
+ * Every request names its device with PODNET_A_IFINDEX or PODNET_A_IFNAME
+ * (if both are given they must name the same device), which must be a
+ * podnet device in the netns of the requesting socket.  Reads are open to
+ * anyone in that netns; every command that changes something requires
+ * CAP_NET_ADMIN in the user namespace owning the netns.  Policies are
+ * strict: unknown attributes, wrong lengths and out-of-range values are
+ * rejected, and every error comes with an extended ack message, most with
+ * the offending attribute.  A request either applies completely or not at
+ * all.
+ *
+ * The attribute layout of a message is:
+ *
+ *   PODNET_A_IFINDEX          u32
+ *   PODNET_A_IFNAME           NUL-terminated string
+ *   PODNET_A_GENERATION       u32, replies and notifications only
+ *   PODNET_A_NUM_PEERS        u32, replies and notifications only
+ *   PODNET_A_NUM_PREFIXES     u32, replies and notifications only
+ *   PODNET_A_REPLACE_PORTID   u32, GET_DEVICE replies, only while a replace
+ *                             is being built: the netlink port id of the
+ *                             socket building it
+ *   PODNET_A_STATS            nest of PODNET_STATS_A_*: the sum over the
+ *                             device's peers plus the drops that belong to
+ *                             no peer
+ *   PODNET_A_PEER             nest, one peer:
+ *     PODNET_PEER_A_REMOTE_IPV4  4 bytes, network order   } exactly one
+ *     PODNET_PEER_A_REMOTE_IPV6  16 bytes, network order  } of the two
+ *     PODNET_PEER_A_MAC          6 bytes; all-zero removes the MAC
+ *     PODNET_PEER_A_NUM_PREFIXES u32, replies only
+ *     PODNET_PEER_A_STATS        nest of PODNET_STATS_A_*, replies only
+ *     PODNET_PEER_A_PREFIX       nest, repeated once per prefix:
+ *       PODNET_PREFIX_A_IPV4     4 bytes   } exactly one
+ *       PODNET_PREFIX_A_IPV6     16 bytes  } of the two
+ *       PODNET_PREFIX_A_LEN      u8, at most 32 (IPv4) or 128 (IPv6)
+ *
+ * Commands
+ * --------
+ *
+ * PODNET_CMD_GET_DEVICE
+ *   do: the device named by the request.  dump (no attributes): every
+ *   podnet device of the netns.  One message per device with IFINDEX,
+ *   IFNAME, GENERATION, NUM_PEERS, NUM_PREFIXES, STATS and, while a
+ *   replace is pending, REPLACE_PORTID.
+ *
+ * PODNET_CMD_NEW_PEER
+ *   Create the peer named by PEER's REMOTE_IPV4/IPV6, or update it if it
+ *   exists: the PREFIX attributes are added to its prefixes (a prefix it
+ *   already owns is not an error), MAC is set if present.  A prefix owned
+ *   by another peer fails the request with EEXIST, unless the request
+ *   carries NLM_F_REPLACE, in which case the prefix moves to this peer.
+ *   NLM_F_EXCL fails the request with EEXIST if the peer exists.  A peer
+ *   with many prefixes may be programmed with several NEW_PEER messages.
+ *
+ * PODNET_CMD_DEL_PEER
+ *   With REMOTE and no PREFIX: delete the peer and all its prefixes.
+ *   With REMOTE and PREFIXes: remove those prefixes from that peer (each
+ *   must be owned by it); the peer stays, even with no prefix left.
+ *   With PREFIXes only: remove each prefix from whichever peer owns it.
+ *   A peer or prefix that does not exist fails the request with ENOENT.
+ *
+ * PODNET_CMD_GET_PEER
+ *   dump only: the peers of the device, or only the one named by an
+ *   optional PEER nest with REMOTE in the request.  Each message carries
+ *   IFINDEX and one PEER nest.  A peer's first message carries REMOTE,
+ *   MAC, NUM_PREFIXES, STATS and as many PREFIXes as fit; if they do not
+ *   all fit, the following messages carry the same REMOTE and the rest of
+ *   the PREFIXes, so a reader appends PREFIXes of consecutive messages with
+ *   the same REMOTE.  Dumps resume across as many messages as needed; if
+ *   the table changed while the dump ran, messages are flagged with
+ *   NLM_F_DUMP_INTR and the reader should dump again.
+ *
+ * PODNET_CMD_FLUSH_PEERS
+ *   Delete every peer of the device.  Atomic: lookups see the full table
+ *   or the empty one.
+ *
+ * Atomic replace of the whole table
+ * ---------------------------------
+ *
+ * PODNET_CMD_REPLACE_BEGIN starts building a new, empty table for the
+ * device, owned by the sending socket (its netlink port id).
+ * PODNET_CMD_REPLACE_ADD then adds one peer per message to it, with the
+ * same attributes and rules as NEW_PEER (including several messages for
+ * one peer, NLM_F_REPLACE and NLM_F_EXCL), but checked against the new
+ * table only; the live table is untouched and keeps forwarding.
+ * PODNET_CMD_REPLACE_COMMIT swaps the new table in at once: lookups see
+ * either the old table or the new one, never a mix, so a prefix present in
+ * both forwards throughout.  Counters of peers present in both tables
+ * carry over.  PODNET_CMD_REPLACE_ABORT discards the new table.
+ *
+ * One replace may be pending per device: BEGIN from another socket fails
+ * with EBUSY; BEGIN from the owning socket starts over.  ADD, COMMIT and
+ * ABORT from any other socket, or with nothing pending, fail with ENOENT.
+ * If the owning socket is closed before COMMIT, the new table is freed and
+ * the live table stays.  NEW_PEER, DEL_PEER and FLUSH_PEERS keep working on
+ * the live table meanwhile; COMMIT discards those changes.  Only one
+ * socket should program a device at a time.
+ *
+ * Notifications
+ * -------------
+ *
+ * Every change is announced to the multicast group PODNET_MCGRP_EVENTS
+ * ("events") with the command that made it, IFINDEX, IFNAME and the new
+ * GENERATION:
+ *   NEW_PEER   PEER with REMOTE, MAC if set, NUM_PREFIXES, and the PREFIXes
+ *              of the request, which the peer now owns (they were taken
+ *              from any previous owner); nlmsg_flags has NLM_F_CREATE if
+ *              the peer is new, NLM_F_REPLACE if it existed.
+ *   DEL_PEER   PEER with the REMOTE and PREFIXes of the request.
+ *   FLUSH_PEERS and REPLACE_COMMIT  NUM_PEERS and NUM_PREFIXES of the new
+ *              table.
+ * The generation counter of a device goes up by at least one with every
+ * change of its live table; it is never 0.
+ *
+ * Errors
+ * ------
+ *
+ * EINVAL    malformed or missing attribute, bad address or prefix
+ * ENODEV    no such device in the netns;  EOPNOTSUPP  not a podnet device
+ * EEXIST    prefix owned by another peer, or peer exists with NLM_F_EXCL
+ * ENOENT    no such peer or prefix; no replace pending for this socket
+ * EBUSY     a replace is pending from another socket
+ * ENOSPC    the table would exceed PODNET_MAX_PEERS or PODNET_MAX_PREFIXES
+ * EPERM     a changing command without CAP_NET_ADMIN
+ */
+
+#define PODNET_GENL_NAME		"podnet"
+#define PODNET_GENL_VERSION		1
+#define PODNET_MCGRP_EVENTS		"events"
+
+#define PODNET_MAX_PEERS		(1U << 20)
+#define PODNET_MAX_PREFIXES		(1U << 22)
+
+enum podnet_cmd {
+	PODNET_CMD_UNSPEC,
+	PODNET_CMD_GET_DEVICE,
+	PODNET_CMD_NEW_PEER,
+	PODNET_CMD_DEL_PEER,
+	PODNET_CMD_GET_PEER,
+	PODNET_CMD_FLUSH_PEERS,
+	PODNET_CMD_REPLACE_BEGIN,
+	PODNET_CMD_REPLACE_ADD,
+	PODNET_CMD_REPLACE_COMMIT,
+	PODNET_CMD_REPLACE_ABORT,
+	__PODNET_CMD_MAX
+};
+#define PODNET_CMD_MAX (__PODNET_CMD_MAX - 1)
+
+enum podnet_attr {
+	PODNET_A_UNSPEC,
+	PODNET_A_IFINDEX,
+	PODNET_A_IFNAME,
+	PODNET_A_GENERATION,
+	PODNET_A_NUM_PEERS,
+	PODNET_A_NUM_PREFIXES,
+	PODNET_A_REPLACE_PORTID,
+	PODNET_A_STATS,
+	PODNET_A_PEER,
+	__PODNET_A_MAX
+};
+#define PODNET_A_MAX (__PODNET_A_MAX - 1)
+
+enum podnet_peer_attr {
+	PODNET_PEER_A_UNSPEC,
+	PODNET_PEER_A_REMOTE_IPV4,
+	PODNET_PEER_A_REMOTE_IPV6,
+	PODNET_PEER_A_MAC,
+	PODNET_PEER_A_NUM_PREFIXES,
+	PODNET_PEER_A_STATS,
+	PODNET_PEER_A_PREFIX,
+	__PODNET_PEER_A_MAX
+};
+#define PODNET_PEER_A_MAX (__PODNET_PEER_A_MAX - 1)
+
+enum podnet_prefix_attr {
+	PODNET_PREFIX_A_UNSPEC,
+	PODNET_PREFIX_A_IPV4,
+	PODNET_PREFIX_A_IPV6,
+	PODNET_PREFIX_A_LEN,
+	__PODNET_PREFIX_A_MAX
+};
+#define PODNET_PREFIX_A_MAX (__PODNET_PREFIX_A_MAX - 1)
+
+/*
+ * Counters, all u64 (PAD is only alignment padding).  TX/RX packets and
+ * bytes count inner packets.  Drop reasons:
+ *   TX_DROP_NO_PEER      no prefix matches the inner destination (device
+ *                        totals only)
+ *   TX_DROP_NO_ROUTE     no underlay route to the peer
+ *   TX_DROP_MTU          packet too big for the underlay path
+ *   TX_DROP_OTHER        any other transmit failure
+ *   RX_DROP_NO_PEER      packet from an underlay address that is no peer
+ *                        (device totals only)
+ *   RX_DROP_SOURCE       inner source not within the sending peer's prefixes
+ *   RX_DROP_MALFORMED    bad encapsulation or inner header
+ *   RX_DROP_OTHER        any other receive failure
+ */
+enum podnet_stats_attr {
+	PODNET_STATS_A_UNSPEC,
+	PODNET_STATS_A_PAD,
+	PODNET_STATS_A_TX_PACKETS,
+	PODNET_STATS_A_TX_BYTES,
+	PODNET_STATS_A_RX_PACKETS,
+	PODNET_STATS_A_RX_BYTES,
+	PODNET_STATS_A_TX_DROP_NO_PEER,
+	PODNET_STATS_A_TX_DROP_NO_ROUTE,
+	PODNET_STATS_A_TX_DROP_MTU,
+	PODNET_STATS_A_TX_DROP_OTHER,
+	PODNET_STATS_A_RX_DROP_NO_PEER,
+	PODNET_STATS_A_RX_DROP_SOURCE,
+	PODNET_STATS_A_RX_DROP_MALFORMED,
+	PODNET_STATS_A_RX_DROP_OTHER,
+	__PODNET_STATS_A_MAX
+};
+#define PODNET_STATS_A_MAX (__PODNET_STATS_A_MAX - 1)
+
 #endif /* _UAPI_LINUX_PODNET_H */
