@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The podnet link type: create, show, delete, many devices, netns deletion,
+# module removal with devices present, autoloading.
+. "$PODNET_ROOT/selftests/lib.sh"
+
+pn_unload
+ok "ip link add autoloads the module (MODULE_ALIAS_RTNL_LINK)" ip link add pn0 type podnet
+ok "module is loaded" pn_loaded
+info=$(ip -d link show pn0)
+like "ip -d link show names kind podnet" "$info" "podnet"
+like "device is POINTOPOINT,NOARP" "$info" "<POINTOPOINT,NOARP>"
+like "device is link/none (ARPHRD_NONE)" "$info" "link/none"
+is "type is ARPHRD_NONE (65534)" "$(cat /sys/class/net/pn0/type)" 65534
+kind=$(ip -j -d link show pn0 | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["linkinfo"]["info_kind"])')
+is "ip -j -d link show gives info_kind podnet" "$kind" podnet
+ok "device comes up" ip link set pn0 up
+is "no qdisc needed (noqueue)" "$(ip -j link show pn0 | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["qdisc"])')" noqueue
+ok "ip link del removes it" ip link del pn0
+fails "it is gone" ip link show pn0
+
+n=0
+for i in $(seq 1 64); do ip link add "pn$i" type podnet && n=$((n + 1)); done
+is "64 devices created" "$n" 64
+is "64 podnet devices listed" "$(ip -d -o link show type podnet | wc -l)" 64
+for i in $(seq 1 64); do ip link del "pn$i"; done
+is "all 64 deleted" "$(ip -o link show type podnet | wc -l)" 0
+
+pn_netns_add pntest1
+ok "create a device in a namespace" ip -n pntest1 link add pn0 type podnet
+ok "and another" ip -n pntest1 link add pn1 type podnet
+ok "bring it up" ip -n pntest1 link set pn0 up
+ok "deleting the namespace removes its devices" ip netns del pntest1
+_pn_netns=()
+is "no podnet device remains" "$(ip -all netns exec ip -o link show type podnet 2>/dev/null | wc -l)" 0
+
+pn_netns_add pntest2
+ip link add pn0 type podnet
+ip -n pntest2 link add pn0 type podnet
+ip -n pntest2 link set pn0 up
+ok "rmmod with devices present in two namespaces" modprobe -r podnet
+fails "module is gone" pn_loaded
+fails "device in init_net is gone" ip link show pn0
+fails "device in the namespace is gone" ip -n pntest2 link show pn0
+ok "the module loads again" pn_load
+ok "and creates devices again" ip link add pn0 type podnet
+ok "rmmod once more" modprobe -r podnet
+
+done_testing

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-module.sh K OUTDIR [plant]: builds podnet.ko for matrix kernel K
+# (6.1, 6.12, 7.2) with W=1 in a clean private copy of the tree, so kernels never
+# share objects, and copies it to OUTDIR/podnet.ko (OUTDIR/podnet-plant.ko
+# for the harness self-test build with a planted WARN).  Fails on any
+# compiler warning.  7.2 is built inside the sid chroot with its gcc.
+set -euo pipefail
+
+k=$1 out=$2 variant=${3:-}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/selftests/vm
+read -r ver _ _ chroot < <("$vm/provision.sh" info "$k")
+
+name=podnet${variant:+-$variant}
+extra=()
+[ "$variant" = plant ] && extra=(PODNET_PLANT_WARN=y)
+
+if [ "$chroot" = - ]; then
+	src=$top/build/src/$ver${variant:+-$variant}
+	run=()
+	kdir=/lib/modules/$ver/build
+	msrc=$src
+else
+	src=$chroot/build/$ver${variant:+-$variant}
+	mountpoint -q "$chroot/proc" || mount -t proc proc "$chroot/proc"
+	run=(chroot "$chroot")
+	kdir=/lib/modules/$ver/build
+	msrc=/build/$ver${variant:+-$variant}
+fi
+# A clean private copy every time: the module is small, and stale objects
+# from another variant or an older tree must never reach a test.
+rm -rf "$src"
+mkdir -p "$src" "$out"
+cp -a "$top/Kbuild" "$top/kmod" "$top/include" "$src/"
+find "$src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod*' \) -delete
+
+log=$out/$name.build.log
+if ! "${run[@]}" make -C "$kdir" M="$msrc" W=1 "${extra[@]}" -j"$(nproc)" modules >"$log" 2>&1; then
+	echo "build-module: $name for $ver failed:" >&2
+	grep -E 'error|warning' "$log" | head -n 30 >&2 || tail -n 30 "$log" >&2
+	exit 1
+fi
+if grep -iE 'warning:' "$log" >&2; then
+	echo "build-module: $name for $ver has compiler warnings (W=1)" >&2
+	exit 1
+fi
+cp "$src/kmod/podnet.ko" "$out/$name.ko"

@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh K [TEST...]: builds podnet for matrix kernel K (6.1, 6.12, 7.2),
+# boots that kernel under qemu with the host's root shared read-only, runs
+# the selftests (default: every selftests/tests/*.sh) and prints TAP, one
+# line per assertion plus one per test file for a clean kernel log.
+# The last line is "K: N passed, N failed".  Exit 1 on any failure.
+#
+# Environment: PODNET_VM_TIMEOUT (whole boot, seconds, default 1500),
+# PODNET_TEST_TIMEOUT (one test file, default 600), PODNET_VM_MEM (MiB),
+# PODNET_NO_PLANT=1 skips the dmesg-scan self-test.
+set -uo pipefail
+
+k=$1
+shift
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/selftests/vm
+cache=${PODNET_CACHE:-/var/tmp/podnet-vm}
+read -r ver vmlinuz modroot _ < <("$vm/provision.sh" info "$k") || exit 1
+out=$top/build/vm/$ver
+pass=0 fail=0
+
+tap() {	# ok|not-ok description [diagnostic file]
+	if [ "$1" = ok ]; then
+		pass=$((pass + 1))
+		echo "ok - $k: $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $k: $2"
+		[ -n "${3:-}" ] && [ -s "$3" ] && tail -n 40 "$3" | sed 's/^/#   /'
+	fi
+}
+finish() {
+	echo "$k: $pass passed, $fail failed"
+	[ $fail -eq 0 ]
+	exit
+}
+
+rm -rf "$out"
+mkdir -p "$out"
+if "$vm/build-module.sh" "$k" "$out" 2>"$out/build.err"; then
+	tap ok "module builds warning-free with W=1 ($ver)"
+else
+	tap not-ok "module builds warning-free with W=1 ($ver)" "$out/build.err"
+	finish
+fi
+plant=
+if [ -z "${PODNET_NO_PLANT:-}" ]; then
+	if "$vm/build-module.sh" "$k" "$out" plant 2>"$out/build-plant.err"; then
+		plant=1
+	else
+		tap not-ok "planted-warning build ($ver)" "$out/build-plant.err"
+	fi
+fi
+
+initrd=$cache/initramfs-$ver.gz
+if [ ! -s "$initrd" ] || [ "$vm/init" -nt "$initrd" ] || [ "$vm/initramfs.sh" -nt "$initrd" ]; then
+	"$vm/initramfs.sh" "$modroot" "$ver" "$initrd.tmp" && mv "$initrd.tmp" "$initrd" || {
+		tap not-ok "initramfs for $ver"
+		finish
+	}
+fi
+
+tests=()
+if [ $# -gt 0 ]; then
+	for t in "$@"; do tests+=("$(basename "$t")"); done
+else
+	for t in "$top"/selftests/tests/*.sh; do tests+=("$(basename "$t")"); done
+fi
+cat >"$out/guest.env" <<EOS
+PODNET_ROOT='$top'
+PODNET_KVER='$ver'
+PODNET_TESTS='${tests[*]}'
+PODNET_TEST_TIMEOUT='${PODNET_TEST_TIMEOUT:-600}'
+EOS
+
+# KVM hangs in nested guests on these machines (see docs/testing.md), so
+# TCG unless PODNET_VM_ACCEL says otherwise.
+accel=${PODNET_VM_ACCEL:-tcg}
+fs() {	# id path tag [ro]
+	echo "-fsdev local,id=$1,path=$2,security_model=none,multidevs=remap${4:+,readonly=on}"
+	echo "-device virtio-9p-pci,fsdev=$1,mount_tag=$3"
+}
+start=$(date +%s)
+# shellcheck disable=SC2046
+timeout -k 5 "${PODNET_VM_TIMEOUT:-1500}" qemu-system-x86_64 \
+	-accel "$accel" -cpu max -smp 2 -m "${PODNET_VM_MEM:-2048}" \
+	-nographic -no-reboot -nodefaults -serial stdio \
+	-kernel "$vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 quiet" \
+	$(fs r / hostroot ro) $(fs o "$out" results) $(fs m "$modroot" modules ro) \
+	</dev/null >"$out/console.log" 2>&1
+rc=$?
+secs=$(($(date +%s) - start))
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	tap not-ok "guest finished within ${PODNET_VM_TIMEOUT:-1500}s (killed; serial log tail follows)" "$out/console.log"
+fi
+
+for t in "${tests[@]}"; do
+	name=${t%.sh}
+	if ! grep -qx "$name" "$out/done" 2>/dev/null; then
+		tap not-ok "$name: did not run to the end (serial log tail follows)" "$out/console.log"
+		continue
+	fi
+	while IFS= read -r line; do
+		case $line in
+		"ok "*"# SKIP"*) echo "$line" | sed "s/^ok [0-9]* - /ok - $k: $name: /" ;;
+		"ok "*) tap ok "$name: ${line#ok * - }" ;;
+		"not ok "*) tap not-ok "$name: ${line#not ok * - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$out/$name.tap"
+	trc=$(cat "$out/$name.rc")
+	if [ "$trc" != 0 ] && ! grep -q '^not ok' "$out/$name.tap"; then
+		tap not-ok "$name: exited $trc$([ "$trc" = 124 ] && echo ' (timed out)')" "$out/$name.err"
+	fi
+	if "$vm/dmesg-scan.sh" "$out/$name.dmesg" >"$out/$name.scan"; then
+		tap ok "$name: kernel log clean"
+	else
+		tap not-ok "$name: kernel log clean" "$out/$name.dmesg"
+	fi
+done
+if "$vm/dmesg-scan.sh" "$out/boot.dmesg" >"$out/boot.scan" 2>/dev/null; then
+	tap ok "boot: kernel log clean"
+else
+	tap not-ok "boot: kernel log clean" "$out/boot.dmesg"
+fi
+if [ -n "$plant" ]; then
+	if ! grep -qx plant "$out/done" 2>/dev/null; then
+		tap not-ok "dmesg scan self-test ran" "$out/console.log"
+	elif "$vm/dmesg-scan.sh" "$out/plant.dmesg" >/dev/null &&
+		! grep -q 'planted warning' "$out/plant.dmesg"; then
+		tap not-ok "dmesg scan catches a planted WARN" "$out/plant.dmesg"
+	elif grep -q 'planted warning' "$out/plant.dmesg"; then
+		tap ok "dmesg scan catches a planted WARN"
+	else
+		tap not-ok "dmesg scan catches a planted WARN (no WARN was planted)" "$out/plant.err"
+	fi
+fi
+echo "# $k: guest ran ${secs}s"
+finish
