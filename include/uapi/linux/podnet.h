@@ -24,6 +24,121 @@
 #define PODNET_VXLAN_OVERHEAD_IPV6	(40 + 8 + 8 + 14)
 
 /*
+ * Link attributes
+ * ---------------
+ *
+ * Nested in IFLA_INFO_DATA of RTM_NEWLINK, RTM_SETLINK and RTM_GETLINK for
+ * kind "podnet".  All are optional on creation; RTM_GETLINK reports every
+ * one of them (the address attributes and IFLA_PODNET_LINK only if set).
+ *
+ * IFLA_PODNET_VNI          u32, 0..0xffffff, default 1.  The 24-bit VXLAN
+ *                          network identifier sent and expected.
+ * IFLA_PODNET_PORT         u16 in host order, default 8472 (the Linux and
+ *                          Flannel VXLAN port).  The UDP port the device
+ *                          receives on and sends to.  Several podnet
+ *                          devices created in one netns may share a port
+ *                          (and its socket) if their VNIs differ and they
+ *                          bind the same local addresses.
+ * IFLA_PODNET_LOCAL        4 bytes, network order.  Bind the IPv4 socket to
+ *                          this address and send from it.
+ * IFLA_PODNET_LOCAL6       16 bytes, network order.  Same for IPv6.
+ *                          With neither LOCAL nor LOCAL6 the device listens
+ *                          on the wildcard address of both families and
+ *                          sends from the address the underlay route picks.
+ *                          With only one of them the device uses only that
+ *                          family; peers of the other family are dropped
+ *                          (TX_DROP_NO_ROUTE).
+ * IFLA_PODNET_LINK         u32 ifindex of the underlay device: the outer
+ *                          packets are routed out of it only, and the
+ *                          default MTU derives from its MTU.
+ * IFLA_PODNET_TTL          u8, default 0: 0 takes the underlay route's hop
+ *                          limit (net.ipv4.ip_default_ttl and friends).
+ * IFLA_PODNET_TTL_INHERIT  u8 flag: copy the inner TTL / hop limit to the
+ *                          outer header.  Excludes a non-zero TTL.
+ * IFLA_PODNET_TOS          u8, default 0: outer DSCP (the TOS byte; its two
+ *                          ECN bits must be zero).
+ * IFLA_PODNET_TOS_INHERIT  u8 flag: copy the inner DSCP.  Excludes TOS.
+ *                          Whatever the DSCP, the outer ECN field follows
+ *                          RFC 6040 normal mode: copied from the inner
+ *                          header on encapsulation, and combined back into
+ *                          it on decapsulation (CE propagates; outer CE on
+ *                          a not-ECT inner packet drops it).
+ * IFLA_PODNET_SRCPORT_MIN  u16 host order } the outer UDP source port is a
+ * IFLA_PODNET_SRCPORT_MAX  u16 host order } hash of the inner flow within
+ *                          [MIN, MAX], for ECMP and RSS entropy.  Both or
+ *                          neither; MIN <= MAX.  Default (reported as 0,0):
+ *                          the netns' ip_local_port_range.
+ * IFLA_PODNET_UDP_CSUM     u8 flag, default 0.  1: compute the outer UDP
+ *                          checksum over IPv4 too.  Over IPv6 the checksum
+ *                          is always computed (RFC 8200 receivers, Linux
+ *                          vxlan among them, drop zero checksums by
+ *                          default); received zero checksums are accepted
+ *                          on both families.
+ * IFLA_PODNET_ENCAP        u8, enum podnet_encap, default VXLAN.
+ *                          PODNET_ENCAP_VXLAN: RFC 7348 - UDP, the 8-byte
+ *                          VXLAN header (I flag, VNI), an inner Ethernet
+ *                          header, the IP packet; interoperates with Linux
+ *                          vxlan devices.  PODNET_ENCAP_GPE (VXLAN-GPE, no
+ *                          inner Ethernet) is reserved: refused for now.
+ * IFLA_PODNET_SRC_VALID    u8 flag, default 1.  Accept a received packet
+ *                          only if its outer source address is a peer's
+ *                          endpoint and its inner source address lies in
+ *                          that peer's prefixes; count the rest as
+ *                          RX_DROP_NO_PEER or RX_DROP_SOURCE.  0 disables
+ *                          both checks (any host knowing the VNI can then
+ *                          inject packets, as with plain vxlan).
+ *
+ * TTL, TTL_INHERIT, TOS, TOS_INHERIT, SRCPORT_*, UDP_CSUM and SRC_VALID can
+ * be changed on a live device (RTM_NEWLINK on an existing device, i.e.
+ * `ip link set ... type podnet ...`).  VNI, PORT, LOCAL, LOCAL6, LINK and
+ * ENCAP are fixed at creation: a request to change them fails with
+ * EOPNOTSUPP
+ * and an extended ack naming the attribute (sending the current value is
+ * not a change).
+ *
+ * The device's UDP sockets live in the netns it was created in (the netns
+ * of the RTM_NEWLINK request, or the one named by IFLA_LINK_NETNSID) and
+ * stay there if the device is moved to another netns; LINK and the
+ * addresses refer to that netns.  Deleting that netns deletes the device.
+ *
+ * The default MTU is the MTU of LINK (1500 without it) minus the
+ * encapsulation overhead: PODNET_VXLAN_OVERHEAD_IPV6 if the device binds
+ * LOCAL6 only, else PODNET_VXLAN_OVERHEAD_IPV4.  Packets bigger than the
+ * path to a peer allows are answered with ICMP fragmentation-needed or
+ * ICMPv6 packet-too-big (counted as TX_DROP_MTU).
+ */
+#define PODNET_VNI_MAX			0xffffff
+#define PODNET_DEFAULT_VNI		1
+#define PODNET_DEFAULT_PORT		8472
+
+enum podnet_encap {
+	PODNET_ENCAP_VXLAN,
+	PODNET_ENCAP_GPE,
+	__PODNET_ENCAP_MAX
+};
+#define PODNET_ENCAP_MAX (__PODNET_ENCAP_MAX - 1)
+
+enum {
+	IFLA_PODNET_UNSPEC,
+	IFLA_PODNET_VNI,
+	IFLA_PODNET_PORT,
+	IFLA_PODNET_LOCAL,
+	IFLA_PODNET_LOCAL6,
+	IFLA_PODNET_LINK,
+	IFLA_PODNET_TTL,
+	IFLA_PODNET_TTL_INHERIT,
+	IFLA_PODNET_TOS,
+	IFLA_PODNET_TOS_INHERIT,
+	IFLA_PODNET_SRCPORT_MIN,
+	IFLA_PODNET_SRCPORT_MAX,
+	IFLA_PODNET_UDP_CSUM,
+	IFLA_PODNET_ENCAP,
+	IFLA_PODNET_SRC_VALID,
+	__IFLA_PODNET_MAX
+};
+#define IFLA_PODNET_MAX (__IFLA_PODNET_MAX - 1)
+
+/*
  * Generic netlink family "podnet", version 1
  * ------------------------------------------
  *
