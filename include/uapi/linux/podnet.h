@@ -92,9 +92,8 @@
  * be changed on a live device (RTM_NEWLINK on an existing device, i.e.
  * `ip link set ... type podnet ...`).  VNI, PORT, LOCAL, LOCAL6, LINK and
  * ENCAP are fixed at creation: a request to change them fails with
- * EOPNOTSUPP
- * and an extended ack naming the attribute (sending the current value is
- * not a change).
+ * EOPNOTSUPP and an extended ack naming the attribute (sending the current
+ * value is not a change).
  *
  * The device's UDP sockets live in the netns it was created in (the netns
  * of the RTM_NEWLINK request, or the one named by IFLA_LINK_NETNSID) and
