@@ -7,7 +7,15 @@
 #define _PODNET_COMPAT_H
 
 #include <linux/netdevice.h>
+#include <net/genetlink.h>
 #include <net/rtnetlink.h>
+
+/* asm/unaligned.h moved to linux/unaligned.h in 6.12. */
+#ifdef PODNET_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 /*
  * rtnl_link_ops.newlink: since 6.15 the nets and attribute tables come in
@@ -70,6 +78,16 @@ static inline void pn_compat_tstats_free(struct net_device *dev)
 {
 #ifndef PODNET_HAVE_PCPU_STAT_TYPE
 	free_percpu(dev->tstats);
+#endif
+}
+
+/* The parsed attributes of a genl dump request: in genl_info since 6.6. */
+static inline struct nlattr **pn_compat_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef PODNET_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
 #endif
 }
 

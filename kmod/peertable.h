@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The peer table of a podnet device: peers hashed by endpoint, and one
+ * path-compressed binary trie per address family mapping prefixes to
+ * peers for longest-prefix match.  See docs/peertable.md.
+ *
+ * Locking: every change holds pn_device.lock (tbl->lock points to it);
+ * lookups are lock-free under RCU.  A table is either the live one
+ * (pn_device.table, seen by the datapath) or one being built by a replace
+ * (pn_device.staging, seen by nobody else).
+ */
+#ifndef _PODNET_PEERTABLE_H
+#define _PODNET_PEERTABLE_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
+
+#include "peer.h"
+
+struct pn_device;
+
+struct pn_node {
+	struct pn_node __rcu *bit[2];
+	struct pn_peer __rcu *peer;	/* NULL: a branch point only */
+	u64 key[2];			/* address bits, most significant first */
+	union {
+		struct list_head peer_list;	/* under the lock */
+		struct rcu_head rcu;		/* once unlinked */
+	};
+	u8 cidr;
+	u8 family;
+};
+
+struct pn_table {
+	struct pn_node __rcu *root4;
+	struct pn_node __rcu *root6;
+	struct rhashtable peers_ht;
+	struct list_head peers;		/* RCU list, in order of creation */
+	u32 num_peers;
+	u32 num_prefixes;
+	struct mutex *lock;
+	struct rcu_work free_work;
+};
+
+/* A prefix as parsed from a request. */
+struct pn_prefix {
+	u64 key[2];
+	u8 cidr;
+	u8 family;
+};
+
+/* A NEW_PEER / REPLACE_ADD request. */
+struct pn_peer_req {
+	struct pn_peer_key key;
+	const u8 *mac;			/* NULL: leave as is */
+	const struct pn_prefix *prefixes;
+	unsigned int num_prefixes;
+	bool replace;			/* take prefixes from other peers */
+	bool excl;			/* fail if the peer exists */
+	/* out */
+	bool created;
+	int bad;			/* index of the failing prefix, or -1 */
+};
+
+int pn_prefix_init(struct pn_prefix *p, int family, const void *addr, u8 cidr);
+void pn_prefix_addr(const struct pn_node *node, void *addr);
+
+struct pn_table *pn_table_live(struct pn_device *pn);
+int pn_table_set_peer(struct pn_table *tbl, struct pn_peer_req *req);
+int pn_table_del_peer(struct pn_table *tbl, const struct pn_peer_key *key);
+int pn_table_del_prefixes(struct pn_table *tbl, const struct pn_peer_key *key,
+			  const struct pn_prefix *prefixes, unsigned int n,
+			  int *bad);
+struct pn_peer *pn_table_find_peer(struct pn_table *tbl,
+				   const struct pn_peer_key *key);
+void pn_table_changed(struct pn_device *pn);
+
+int pn_table_flush(struct pn_device *pn);
+int pn_replace_begin(struct pn_device *pn, struct net *net, u32 portid);
+struct pn_table *pn_replace_table(struct pn_device *pn, struct net *net,
+				  u32 portid);
+int pn_replace_commit(struct pn_device *pn, struct net *net, u32 portid);
+int pn_replace_abort(struct pn_device *pn, struct net *net, u32 portid);
+
+void pn_device_stats(struct pn_device *pn, struct pn_stats_sum *sum);
+
+int pn_peertable_dev_init(struct pn_device *pn);
+void pn_peertable_dev_uninit(struct pn_device *pn);
+int pn_peertable_init(void);
+void pn_peertable_uninit(void);
+
+/* For peer.c */
+int pn_peer_hash_insert(struct pn_table *tbl, struct pn_peer *peer);
+void pn_peer_hash_remove(struct pn_table *tbl, struct pn_peer *peer);
+struct pn_peer *pn_peer_hash_lookup(struct pn_table *tbl,
+				    const struct pn_peer_key *key);
+int pn_peer_hash_init(struct pn_table *tbl);
+void pn_peer_hash_destroy(struct pn_table *tbl);
+
+bool pn_selftest(void);
+
+#endif /* _PODNET_PEERTABLE_H */
