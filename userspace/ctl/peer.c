@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * podnetctl peer add | del | show | flush (replace is in replace.c).
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "podnetctl.h"
+#include "print.h"
+
+static void peer_usage(FILE *f)
+{
+	fputs("Usage: podnetctl peer add dev NAME remote ADDR prefix P [prefix P ...] [mac MAC] [replace]\n"
+	      "       podnetctl peer del dev NAME remote ADDR | prefix P\n"
+	      "       podnetctl peer show [dev NAME] [remote ADDR]\n"
+	      "       podnetctl peer flush dev NAME\n"
+	      "       podnetctl peer replace dev NAME [file FILE|-]\n", f);
+}
+
+/*
+ * Send @peer with command @cmd, in as many messages as its prefixes need
+ * (each within PN_MSG_MAX).  Several messages are not atomic together;
+ * the header allows it for NEW_PEER and DEL_PEER, and `peer replace` is
+ * the atomic way to program large tables.
+ */
+int ctl_send_peer(struct pn_genl *g, uint8_t cmd, uint16_t flags, const char *dev,
+		  const struct pn_peer *peer, struct pn_nl_err *e)
+{
+	char *buf = malloc(PN_MSG_MAX);
+	size_t next = 0;
+	int ret = 0;
+
+	if (!buf) {
+		pn_nl_err_set(e, ENOMEM, NULL);
+		return -1;
+	}
+	do {
+		struct nlmsghdr *nlh;
+		long n;
+
+		memset(buf, 0, PN_MSG_MAX);
+		nlh = pn_msg_start(buf, g->id, cmd, flags);
+		pn_put_dev(nlh, 0, dev);
+		n = pn_put_peer(nlh, PN_MSG_MAX, peer, &next, true);
+		if (n < 0 || (n == 0 && next < peer->n_prefixes)) {
+			pn_nl_err_set(e, EMSGSIZE, "peer does not fit in a message");
+			ret = -1;
+			break;
+		}
+		ret = pn_genl_request(g, nlh, NULL, NULL, e);
+		if (ret == 0 && e->msg[0])
+			ctl_nl_warn(e);
+	} while (ret == 0 && next < peer->n_prefixes);
+	free(buf);
+	return ret;
+}
+
+static int peer_add(struct ctl *c, int argc, char **argv)
+{
+	char err[CTL_ERRLEN];
+	struct pn_nl_err e;
+	struct pn_genl *g;
+	struct ctl_args a;
+	int ret = EXIT_OK;
+
+	if (ctl_parse_args(argc, argv, W_DEV | W_REMOTE | W_PREFIX | W_MAC | W_REPLACE,
+			   &a, err, sizeof(err)) ||
+	    ctl_require(&a, W_DEV | W_REMOTE | W_PREFIX, err, sizeof(err))) {
+		ret = ctl_usage_err("peer add: %s", err);
+		goto out;
+	}
+	g = ctl_genl(c);
+	if (!g)
+		ret = EXIT_RUNTIME;
+	else if (ctl_send_peer(g, PODNET_CMD_NEW_PEER,
+			       (a.seen & W_REPLACE) ? NLM_F_REPLACE : 0, a.dev, &a.peer, &e))
+		ret = ctl_nl_err(&e);
+out:
+	ctl_args_free(&a);
+	return ret;
+}
+
+static int peer_del(struct ctl *c, int argc, char **argv)
+{
+	char err[CTL_ERRLEN];
+	struct pn_nl_err e;
+	struct pn_genl *g;
+	struct ctl_args a;
+	int ret = EXIT_OK;
+
+	if (ctl_parse_args(argc, argv, W_DEV | W_REMOTE | W_PREFIX, &a, err, sizeof(err)) ||
+	    ctl_require(&a, W_DEV, err, sizeof(err))) {
+		ret = ctl_usage_err("peer del: %s", err);
+		goto out;
+	}
+	if (!(a.seen & (W_REMOTE | W_PREFIX))) {
+		ret = ctl_usage_err("peer del: missing \"remote\" or \"prefix\"");
+		goto out;
+	}
+	g = ctl_genl(c);
+	if (!g)
+		ret = EXIT_RUNTIME;
+	else if (ctl_send_peer(g, PODNET_CMD_DEL_PEER, 0, a.dev, &a.peer, &e))
+		ret = ctl_nl_err(&e);
+out:
+	ctl_args_free(&a);
+	return ret;
+}
+
+static int peer_flush(struct ctl *c, int argc, char **argv)
+{
+	char err[CTL_ERRLEN], buf[512];
+	struct nlmsghdr *nlh;
+	struct pn_nl_err e;
+	struct pn_genl *g;
+	struct ctl_args a;
+	int ret = EXIT_OK;
+
+	if (ctl_parse_args(argc, argv, W_DEV, &a, err, sizeof(err)) ||
+	    ctl_require(&a, W_DEV, err, sizeof(err))) {
+		ret = ctl_usage_err("peer flush: %s", err);
+		goto out;
+	}
+	g = ctl_genl(c);
+	if (!g) {
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	memset(buf, 0, sizeof(buf));
+	nlh = pn_msg_start(buf, g->id, PODNET_CMD_FLUSH_PEERS, 0);
+	pn_put_dev(nlh, 0, a.dev);
+	if (pn_genl_request(g, nlh, NULL, NULL, &e))
+		ret = ctl_nl_err(&e);
+	else
+		ctl_nl_warn(&e);
+out:
+	ctl_args_free(&a);
+	return ret;
+}
+
+/*
+ * A peer whose prefixes do not fit in one message comes in several, each
+ * with the same REMOTE: merge them into one entry.
+ */
+int ctl_peer_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ctl_msgs *ms = data;
+	struct pn_msg m, *last = ms->n ? &ms->v[ms->n - 1] : NULL;
+	size_t i;
+
+	if (pn_msg_parse(nlh, &m) < 0)
+		return MNL_CB_ERROR;
+	if (!m.peer.has_remote) {
+		pn_msg_free(&m);
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	if (last && last->ifindex == m.ifindex &&
+	    pn_addr_equal(&last->peer.remote, &m.peer.remote)) {
+		for (i = 0; i < m.peer.n_prefixes; i++)
+			if (pn_peer_add_prefix(&last->peer, &m.peer.prefixes[i]) < 0) {
+				pn_msg_free(&m);
+				return MNL_CB_ERROR;
+			}
+		pn_msg_free(&m);
+		return MNL_CB_OK;
+	}
+	last = ctl_msgs_push(ms);
+	if (!last) {
+		pn_msg_free(&m);
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	*last = m;
+	return MNL_CB_OK;
+}
+
+/* Dump the peers of @dev (only @remote's if given) into @out. */
+static int get_peers(struct ctl *c, const char *dev, const struct pn_peer *remote,
+		     struct ctl_msgs *out)
+{
+	struct pn_genl *g = ctl_genl(c);
+	struct nlmsghdr *nlh;
+	char buf[512];
+	size_t next = 0;
+
+	if (!g)
+		return EXIT_RUNTIME;
+	memset(buf, 0, sizeof(buf));
+	nlh = pn_msg_start(buf, g->id, PODNET_CMD_GET_PEER, NLM_F_DUMP);
+	pn_put_dev(nlh, 0, dev);
+	if (remote)
+		pn_put_peer(nlh, sizeof(buf), remote, &next, false);
+	return ctl_dump(c, nlh, ctl_peer_dump_cb, out, ctl_msgs_reset);
+}
+
+static int peer_show(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_msgs devs = { 0 }, peers = { 0 };
+	struct pn_peer filter = { .has_remote = false };
+	char err[CTL_ERRLEN];
+	json_t *arr = NULL;
+	struct ctl_args a;
+	size_t d, i;
+	int ret;
+
+	if (ctl_parse_args(argc, argv, W_DEV | W_REMOTE, &a, err, sizeof(err))) {
+		ret = ctl_usage_err("peer show: %s", err);
+		goto out;
+	}
+	if (a.seen & W_REMOTE) {
+		filter.remote = a.peer.remote;
+		filter.has_remote = true;
+	}
+	/* Without "dev", walk every podnet device of the netns. */
+	ret = ctl_get_devices(c, (a.seen & W_DEV) ? a.dev : NULL, &devs);
+	if (ret != EXIT_OK)
+		goto out;
+	if (c->json) {
+		arr = json_array();
+		if (!arr) {
+			ret = ctl_runtime_err("%s", strerror(ENOMEM));
+			goto out;
+		}
+	}
+	for (d = 0; d < devs.n; d++) {
+		const char *name = devs.v[d].ifname;
+
+		ret = get_peers(c, name, filter.has_remote ? &filter : NULL, &peers);
+		if (ret != EXIT_OK)
+			break;
+		for (i = 0; i < peers.n; i++) {
+			if (arr) {
+				if (json_array_append_new(arr, ctl_peer_json(&peers.v[i], name))) {
+					ret = ctl_runtime_err("%s", strerror(ENOMEM));
+					break;
+				}
+			} else {
+				/* "dev NAME" is implied when asked for: as in ip route show dev. */
+				ctl_peer_text(c->out, &peers.v[i],
+					      (a.seen & W_DEV) ? NULL : name, c->stats);
+			}
+		}
+		ctl_msgs_reset(&peers);
+		if (ret != EXIT_OK)
+			break;
+	}
+	if (arr && ret == EXIT_OK) {
+		ret = ctl_json_print(c, arr);
+		arr = NULL;
+	}
+out:
+	json_decref(arr);
+	ctl_msgs_free(&peers);
+	ctl_msgs_free(&devs);
+	ctl_args_free(&a);
+	return ret;
+}
+
+static int peer_help(struct ctl *c, int argc, char **argv)
+{
+	(void)c, (void)argc, (void)argv;
+	peer_usage(stdout);
+	return EXIT_OK;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct ctl *c, int argc, char **argv);
+} verbs[] = {
+	{ "add",	peer_add },
+	{ "del",	peer_del },
+	{ "show",	peer_show },
+	{ "flush",	peer_flush },
+	{ "replace",	cmd_peer_replace },
+	{ "help",	peer_help },
+};
+
+int cmd_peer(struct ctl *c, int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 1) {
+		peer_usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[0], verbs[i].name))
+			return verbs[i].fn(c, argc - 1, argv + 1);
+	return ctl_usage_err("unknown command \"peer %s\"; try \"podnetctl peer help\"", argv[0]);
+}

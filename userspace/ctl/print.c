@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Text and JSON output of devices, peers and events.
+ */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "print.h"
+
+/* --- text --------------------------------------------------------------- */
+
+/* Where each counter goes in text output: "tx packets 1 bytes 2 drop ...". */
+static const struct {
+	int attr;
+	const char *label;
+} tx_words[] = {
+	{ PODNET_STATS_A_TX_PACKETS,		"packets" },
+	{ PODNET_STATS_A_TX_BYTES,		"bytes" },
+	{ PODNET_STATS_A_TX_DROP_NO_PEER,	"no_peer" },
+	{ PODNET_STATS_A_TX_DROP_NO_ROUTE,	"no_route" },
+	{ PODNET_STATS_A_TX_DROP_MTU,		"mtu" },
+	{ PODNET_STATS_A_TX_DROP_OTHER,		"other" },
+}, rx_words[] = {
+	{ PODNET_STATS_A_RX_PACKETS,		"packets" },
+	{ PODNET_STATS_A_RX_BYTES,		"bytes" },
+	{ PODNET_STATS_A_RX_DROP_NO_PEER,	"no_peer" },
+	{ PODNET_STATS_A_RX_DROP_SOURCE,	"source" },
+	{ PODNET_STATS_A_RX_DROP_MALFORMED,	"malformed" },
+	{ PODNET_STATS_A_RX_DROP_OTHER,		"other" },
+};
+
+#define N_WORDS (sizeof(tx_words) / sizeof(tx_words[0]))
+
+static void stats_line(FILE *f, const char *dir, const struct pn_stats *s,
+		       const __typeof__(tx_words[0]) *w)
+{
+	bool any = false, drop = false;
+	size_t i;
+
+	for (i = 0; i < N_WORDS; i++) {
+		if (!(s->present & (1U << w[i].attr)))
+			continue;
+		if (!any)
+			fprintf(f, "    %s", dir);
+		/* The first two are traffic, the rest drop reasons. */
+		if (i >= 2 && !drop) {
+			fputs(" drop", f);
+			drop = true;
+		}
+		fprintf(f, " %s %" PRIu64, w[i].label, s->v[w[i].attr]);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+static void stats_text(FILE *f, const struct pn_stats *s)
+{
+	stats_line(f, "tx", s, tx_words);
+	stats_line(f, "rx", s, rx_words);
+}
+
+static void peer_words(FILE *f, const struct pn_peer *peer)
+{
+	char buf[PN_PREFIX_STRLEN];
+	size_t i;
+
+	if (peer->has_remote)
+		fprintf(f, " remote %s", pn_addr_str(&peer->remote, buf, sizeof(buf)));
+	if (peer->has_mac)
+		fprintf(f, " mac %s", pn_mac_str(peer->mac, buf, sizeof(buf)));
+	for (i = 0; i < peer->n_prefixes; i++)
+		fprintf(f, " prefix %s", pn_prefix_str(&peer->prefixes[i], buf, sizeof(buf)));
+}
+
+void ctl_device_text(FILE *f, const struct pn_msg *d)
+{
+	fprintf(f, "%u: %s: peers %u prefixes %u generation %u\n",
+		d->ifindex, d->ifname, d->num_peers, d->num_prefixes, d->generation);
+	if (PN_HAS(d, PODNET_A_REPLACE_PORTID))
+		fprintf(f, "    replace pending from port %u\n", d->replace_portid);
+	stats_text(f, &d->stats);
+}
+
+void ctl_peer_text(FILE *f, const struct pn_msg *p, const char *ifname, bool stats)
+{
+	struct pn_peer peer = p->peer;
+	bool first = true;
+
+	if (ifname) {
+		fprintf(f, "dev %s", ifname);
+		first = false;
+	}
+	/* Without a leading "dev", drop the leading blank of " remote". */
+	if (first && peer.has_remote) {
+		char buf[PN_PREFIX_STRLEN];
+
+		fprintf(f, "remote %s", pn_addr_str(&peer.remote, buf, sizeof(buf)));
+		peer.has_remote = false;
+	}
+	peer_words(f, &peer);
+	fputc('\n', f);
+	if (stats && p->has_peer_stats)
+		stats_text(f, &p->peer_stats);
+}
+
+void ctl_event_text(FILE *f, const struct pn_msg *ev)
+{
+	switch (ev->cmd) {
+	case PODNET_CMD_NEW_PEER:
+		fprintf(f, "peer add dev %s", ev->ifname);
+		peer_words(f, &ev->peer);
+		if (ev->nlmsg_flags & NLM_F_CREATE)
+			fputs(" created", f);
+		break;
+	case PODNET_CMD_DEL_PEER:
+		fprintf(f, "peer del dev %s", ev->ifname);
+		peer_words(f, &ev->peer);
+		break;
+	case PODNET_CMD_FLUSH_PEERS:
+	case PODNET_CMD_REPLACE_COMMIT:
+		fprintf(f, "peer %s dev %s peers %u prefixes %u",
+			ev->cmd == PODNET_CMD_FLUSH_PEERS ? "flush" : "replace",
+			ev->ifname, ev->num_peers, ev->num_prefixes);
+		break;
+	default:
+		fprintf(f, "unknown event %u dev %s", ev->cmd, ev->ifname);
+		break;
+	}
+	fprintf(f, " generation %u\n", ev->generation);
+}
+
+/* --- JSON --------------------------------------------------------------- */
+
+/*
+ * json_object_set_new() steals its value even on failure, and a NULL value
+ * fails; so building an object is a series of sets, with one error check
+ * by the caller (a NULL return means out of memory).
+ */
+static int set(json_t *o, const char *key, json_t *v)
+{
+	return json_object_set_new(o, key, v);
+}
+
+static json_t *addr_json(const struct pn_addr *a)
+{
+	char buf[PN_PREFIX_STRLEN];
+
+	return json_string(pn_addr_str(a, buf, sizeof(buf)));
+}
+
+json_t *ctl_stats_json(const struct pn_stats *s)
+{
+	json_t *o = json_object();
+	int t, err = 0;
+
+	if (!o)
+		return NULL;
+	for (t = 0; t <= PODNET_STATS_A_MAX; t++)
+		if ((s->present & (1U << t)) && pn_stats_name(t))
+			err |= set(o, pn_stats_name(t), json_integer((json_int_t)s->v[t]));
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* "remote", "mac", "prefixes" of @peer into @o. */
+static int peer_fields(json_t *o, const struct pn_peer *peer)
+{
+	char buf[PN_PREFIX_STRLEN];
+	json_t *prefixes = json_array();
+	int err = 0;
+	size_t i;
+
+	if (!prefixes)
+		return -1;
+	if (peer->has_remote)
+		err |= set(o, "remote", addr_json(&peer->remote));
+	if (peer->has_mac)
+		err |= set(o, "mac", json_string(pn_mac_str(peer->mac, buf, sizeof(buf))));
+	for (i = 0; i < peer->n_prefixes; i++)
+		err |= json_array_append_new(prefixes,
+			json_string(pn_prefix_str(&peer->prefixes[i], buf, sizeof(buf))));
+	err |= set(o, "prefixes", prefixes);
+	return err;
+}
+
+static json_t *done(json_t *o, int err)
+{
+	if (err && o) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *ctl_device_json(const struct pn_msg *d)
+{
+	json_t *o = json_object();
+	int err = !o;
+
+	if (err)
+		return NULL;
+	err |= set(o, "ifindex", json_integer(d->ifindex));
+	err |= set(o, "ifname", json_string(d->ifname));
+	err |= set(o, "generation", json_integer(d->generation));
+	err |= set(o, "num_peers", json_integer(d->num_peers));
+	err |= set(o, "num_prefixes", json_integer(d->num_prefixes));
+	if (PN_HAS(d, PODNET_A_REPLACE_PORTID))
+		err |= set(o, "replace_portid", json_integer(d->replace_portid));
+	err |= set(o, "stats", ctl_stats_json(&d->stats));
+	return done(o, err);
+}
+
+json_t *ctl_peer_json(const struct pn_msg *p, const char *ifname)
+{
+	json_t *o = json_object();
+	int err = !o;
+
+	if (err)
+		return NULL;
+	err |= set(o, "ifindex", json_integer(p->ifindex));
+	if (ifname)
+		err |= set(o, "ifname", json_string(ifname));
+	err |= peer_fields(o, &p->peer);
+	err |= set(o, "num_prefixes", json_integer(p->has_peer_num_prefixes ?
+					 p->peer_num_prefixes : p->peer.n_prefixes));
+	if (p->has_peer_stats)
+		err |= set(o, "stats", ctl_stats_json(&p->peer_stats));
+	return done(o, err);
+}
+
+json_t *ctl_event_json(const struct pn_msg *ev)
+{
+	json_t *o = json_object(), *peer;
+	const char *name;
+	int err = !o;
+
+	if (err)
+		return NULL;
+	switch (ev->cmd) {
+	case PODNET_CMD_NEW_PEER:	name = "add"; break;
+	case PODNET_CMD_DEL_PEER:	name = "del"; break;
+	case PODNET_CMD_FLUSH_PEERS:	name = "flush"; break;
+	case PODNET_CMD_REPLACE_COMMIT:	name = "replace"; break;
+	default:			name = "unknown"; break;
+	}
+	err |= set(o, "event", json_string(name));
+	if (!strcmp(name, "unknown"))
+		err |= set(o, "cmd", json_integer(ev->cmd));
+	err |= set(o, "ifindex", json_integer(ev->ifindex));
+	err |= set(o, "ifname", json_string(ev->ifname));
+	err |= set(o, "generation", json_integer(ev->generation));
+	if (ev->cmd == PODNET_CMD_NEW_PEER)
+		err |= set(o, "created", json_boolean(ev->nlmsg_flags & NLM_F_CREATE));
+	if (PN_HAS(ev, PODNET_A_PEER)) {
+		peer = json_object();
+		if (!peer || peer_fields(peer, &ev->peer))
+			err = 1;
+		if (peer && ev->has_peer_num_prefixes)
+			err |= set(peer, "num_prefixes", json_integer(ev->peer_num_prefixes));
+		err |= set(o, "peer", peer);
+	}
+	if (PN_HAS(ev, PODNET_A_NUM_PEERS))
+		err |= set(o, "num_peers", json_integer(ev->num_peers));
+	if (PN_HAS(ev, PODNET_A_NUM_PREFIXES))
+		err |= set(o, "num_prefixes", json_integer(ev->num_prefixes));
+	return done(o, err);
+}

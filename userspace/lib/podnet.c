@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Building and parsing "podnet" generic netlink messages.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "podnet.h"
+
+static const char *const stats_names[PODNET_STATS_A_MAX + 1] = {
+	[PODNET_STATS_A_TX_PACKETS]		= "tx_packets",
+	[PODNET_STATS_A_TX_BYTES]		= "tx_bytes",
+	[PODNET_STATS_A_RX_PACKETS]		= "rx_packets",
+	[PODNET_STATS_A_RX_BYTES]		= "rx_bytes",
+	[PODNET_STATS_A_TX_DROP_NO_PEER]	= "tx_drop_no_peer",
+	[PODNET_STATS_A_TX_DROP_NO_ROUTE]	= "tx_drop_no_route",
+	[PODNET_STATS_A_TX_DROP_MTU]		= "tx_drop_mtu",
+	[PODNET_STATS_A_TX_DROP_OTHER]		= "tx_drop_other",
+	[PODNET_STATS_A_RX_DROP_NO_PEER]	= "rx_drop_no_peer",
+	[PODNET_STATS_A_RX_DROP_SOURCE]		= "rx_drop_source",
+	[PODNET_STATS_A_RX_DROP_MALFORMED]	= "rx_drop_malformed",
+	[PODNET_STATS_A_RX_DROP_OTHER]		= "rx_drop_other",
+};
+
+const char *pn_stats_name(int type)
+{
+	return type >= 0 && type <= PODNET_STATS_A_MAX ? stats_names[type] : NULL;
+}
+
+static const char *const attr_names[PODNET_A_MAX + 1] = {
+	[PODNET_A_IFINDEX]		= "PODNET_A_IFINDEX",
+	[PODNET_A_IFNAME]		= "PODNET_A_IFNAME",
+	[PODNET_A_GENERATION]		= "PODNET_A_GENERATION",
+	[PODNET_A_NUM_PEERS]		= "PODNET_A_NUM_PEERS",
+	[PODNET_A_NUM_PREFIXES]		= "PODNET_A_NUM_PREFIXES",
+	[PODNET_A_REPLACE_PORTID]	= "PODNET_A_REPLACE_PORTID",
+	[PODNET_A_STATS]		= "PODNET_A_STATS",
+	[PODNET_A_PEER]			= "PODNET_A_PEER",
+};
+
+const char *pn_attr_name(int type)
+{
+	return type >= 0 && type <= PODNET_A_MAX ? attr_names[type] : NULL;
+}
+
+/* --- parsing ------------------------------------------------------------ */
+
+static int parse_stats(const struct nlattr *nest, struct pn_stats *s)
+{
+	const struct nlattr *a;
+
+	memset(s, 0, sizeof(*s));
+	mnl_attr_for_each_nested(a, nest) {
+		int t = mnl_attr_get_type(a);
+
+		if (t == PODNET_STATS_A_PAD || t > PODNET_STATS_A_MAX)
+			continue;	/* newer kernels may count more */
+		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+			return -1;
+		s->v[t] = mnl_attr_get_u64(a);
+		s->present |= 1U << t;
+	}
+	return 0;
+}
+
+static int parse_prefix(const struct nlattr *nest, struct pn_prefix *p)
+{
+	const struct nlattr *a;
+	bool has_len = false;
+
+	memset(p, 0, sizeof(*p));
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case PODNET_PREFIX_A_IPV4:
+		case PODNET_PREFIX_A_IPV6:
+			if (pn_addr_from_bytes(&p->addr, mnl_attr_get_payload(a),
+					       mnl_attr_get_payload_len(a)) < 0)
+				return -1;
+			break;
+		case PODNET_PREFIX_A_LEN:
+			if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+				return -1;
+			p->len = mnl_attr_get_u8(a);
+			has_len = true;
+			break;
+		}
+	}
+	if (!p->addr.family || !has_len || p->len > pn_addr_bits(p->addr.family))
+		return -1;
+	return 0;
+}
+
+static int parse_peer(const struct nlattr *nest, struct pn_msg *m)
+{
+	const struct nlattr *a;
+	struct pn_prefix p;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case PODNET_PEER_A_REMOTE_IPV4:
+		case PODNET_PEER_A_REMOTE_IPV6:
+			if (pn_addr_from_bytes(&m->peer.remote, mnl_attr_get_payload(a),
+					       mnl_attr_get_payload_len(a)) < 0)
+				return -1;
+			m->peer.has_remote = true;
+			break;
+		case PODNET_PEER_A_MAC:
+			if (mnl_attr_get_payload_len(a) != PN_MAC_LEN)
+				return -1;
+			memcpy(m->peer.mac, mnl_attr_get_payload(a), PN_MAC_LEN);
+			m->peer.has_mac = true;
+			break;
+		case PODNET_PEER_A_NUM_PREFIXES:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				return -1;
+			m->peer_num_prefixes = mnl_attr_get_u32(a);
+			m->has_peer_num_prefixes = true;
+			break;
+		case PODNET_PEER_A_STATS:
+			if (parse_stats(a, &m->peer_stats) < 0)
+				return -1;
+			m->has_peer_stats = true;
+			break;
+		case PODNET_PEER_A_PREFIX:
+			if (parse_prefix(a, &p) < 0)
+				return -1;
+			if (pn_peer_add_prefix(&m->peer, &p) < 0)
+				return -2;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int parse_u32(const struct nlattr *a, uint32_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return -1;
+	*v = mnl_attr_get_u32(a);
+	return 0;
+}
+
+int pn_msg_parse(const struct nlmsghdr *nlh, struct pn_msg *m)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	int ret = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl)) {
+		errno = EPROTO;
+		return -1;
+	}
+	m->cmd = genl->cmd;
+	m->nlmsg_flags = nlh->nlmsg_flags;
+
+	mnl_attr_for_each(a, nlh, sizeof(*genl)) {
+		int t = mnl_attr_get_type(a);
+
+		switch (t) {
+		case PODNET_A_IFINDEX:
+			ret = parse_u32(a, &m->ifindex);
+			break;
+		case PODNET_A_IFNAME:
+			ret = mnl_attr_validate(a, MNL_TYPE_NUL_STRING);
+			if (!ret)
+				snprintf(m->ifname, sizeof(m->ifname), "%s", mnl_attr_get_str(a));
+			break;
+		case PODNET_A_GENERATION:
+			ret = parse_u32(a, &m->generation);
+			break;
+		case PODNET_A_NUM_PEERS:
+			ret = parse_u32(a, &m->num_peers);
+			break;
+		case PODNET_A_NUM_PREFIXES:
+			ret = parse_u32(a, &m->num_prefixes);
+			break;
+		case PODNET_A_REPLACE_PORTID:
+			ret = parse_u32(a, &m->replace_portid);
+			break;
+		case PODNET_A_STATS:
+			ret = parse_stats(a, &m->stats);
+			break;
+		case PODNET_A_PEER:
+			ret = parse_peer(a, m);
+			break;
+		default:
+			continue;	/* from a newer kernel: skip */
+		}
+		if (ret < 0)
+			break;
+		m->has |= 1U << t;
+	}
+	if (ret < 0) {
+		pn_msg_free(m);
+		errno = ret == -2 ? ENOMEM : EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+void pn_msg_free(struct pn_msg *m)
+{
+	pn_peer_free(&m->peer);
+}
+
+/* --- building ----------------------------------------------------------- */
+
+struct nlmsghdr *pn_msg_start(void *buf, uint16_t family_id, uint8_t cmd, uint16_t flags)
+{
+	return pn_genl_msg_start(buf, family_id, cmd, PODNET_GENL_VERSION, flags);
+}
+
+void pn_put_dev(struct nlmsghdr *nlh, uint32_t ifindex, const char *ifname)
+{
+	if (ifindex)
+		mnl_attr_put_u32(nlh, PODNET_A_IFINDEX, ifindex);
+	if (ifname && *ifname)
+		mnl_attr_put_strz(nlh, PODNET_A_IFNAME, ifname);
+}
+
+size_t pn_prefix_attr_size(const struct pn_prefix *p)
+{
+	return MNL_ATTR_HDRLEN + MNL_ALIGN(MNL_ATTR_HDRLEN + pn_addr_len(&p->addr)) +
+	       MNL_ALIGN(MNL_ATTR_HDRLEN + 1);
+}
+
+bool pn_put_prefix(struct nlmsghdr *nlh, size_t limit, const struct pn_prefix *p)
+{
+	struct nlattr *nest;
+
+	if (nlh->nlmsg_len + pn_prefix_attr_size(p) > limit)
+		return false;
+	nest = mnl_attr_nest_start(nlh, PODNET_PEER_A_PREFIX);
+	mnl_attr_put(nlh, p->addr.family == AF_INET ? PODNET_PREFIX_A_IPV4 : PODNET_PREFIX_A_IPV6,
+		     pn_addr_len(&p->addr), p->addr.b);
+	mnl_attr_put_u8(nlh, PODNET_PREFIX_A_LEN, p->len);
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
+long pn_put_peer(struct nlmsghdr *nlh, size_t limit, const struct pn_peer *peer,
+		 size_t *next, bool with_prefixes)
+{
+	const struct pn_addr *r = &peer->remote;
+	size_t head = MNL_ATTR_HDRLEN;
+	struct nlattr *nest;
+	long n = 0;
+
+	if (peer->has_remote)
+		head += MNL_ALIGN(MNL_ATTR_HDRLEN + pn_addr_len(r));
+	if (peer->has_mac)
+		head += MNL_ALIGN(MNL_ATTR_HDRLEN + PN_MAC_LEN);
+	if (nlh->nlmsg_len + head > limit)
+		return -1;
+	nest = mnl_attr_nest_start(nlh, PODNET_A_PEER);
+	if (peer->has_remote)
+		mnl_attr_put(nlh, r->family == AF_INET ? PODNET_PEER_A_REMOTE_IPV4 :
+							 PODNET_PEER_A_REMOTE_IPV6,
+			     pn_addr_len(r), r->b);
+	if (peer->has_mac)
+		mnl_attr_put(nlh, PODNET_PEER_A_MAC, PN_MAC_LEN, peer->mac);
+	while (with_prefixes && *next < peer->n_prefixes &&
+	       pn_put_prefix(nlh, limit, &peer->prefixes[*next])) {
+		(*next)++;
+		n++;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return n;
+}
