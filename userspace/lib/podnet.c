@@ -208,6 +208,19 @@ void pn_msg_free(struct pn_msg *m)
 
 /* --- building ----------------------------------------------------------- */
 
+/*
+ * mnl_attr_put() of libmnl 1.0.4 (Debian 12) leaves the alignment padding as it
+ * found it; zero it, so no stale memory is sent and messages are
+ * byte-for-byte reproducible.
+ */
+static void put(struct nlmsghdr *nlh, uint16_t type, size_t len, const void *data)
+{
+	size_t pad = MNL_ALIGN(len) - len;
+
+	mnl_attr_put(nlh, type, len, data);
+	memset((char *)mnl_nlmsg_get_payload_tail(nlh) - pad, 0, pad);
+}
+
 struct nlmsghdr *pn_msg_start(void *buf, uint16_t family_id, uint8_t cmd, uint16_t flags)
 {
 	return pn_genl_msg_start(buf, family_id, cmd, PODNET_GENL_VERSION, flags);
@@ -218,7 +231,7 @@ void pn_put_dev(struct nlmsghdr *nlh, uint32_t ifindex, const char *ifname)
 	if (ifindex)
 		mnl_attr_put_u32(nlh, PODNET_A_IFINDEX, ifindex);
 	if (ifname && *ifname)
-		mnl_attr_put_strz(nlh, PODNET_A_IFNAME, ifname);
+		put(nlh, PODNET_A_IFNAME, strlen(ifname) + 1, ifname);
 }
 
 size_t pn_prefix_attr_size(const struct pn_prefix *p)
@@ -234,9 +247,9 @@ bool pn_put_prefix(struct nlmsghdr *nlh, size_t limit, const struct pn_prefix *p
 	if (nlh->nlmsg_len + pn_prefix_attr_size(p) > limit)
 		return false;
 	nest = mnl_attr_nest_start(nlh, PODNET_PEER_A_PREFIX);
-	mnl_attr_put(nlh, p->addr.family == AF_INET ? PODNET_PREFIX_A_IPV4 : PODNET_PREFIX_A_IPV6,
-		     pn_addr_len(&p->addr), p->addr.b);
-	mnl_attr_put_u8(nlh, PODNET_PREFIX_A_LEN, p->len);
+	put(nlh, p->addr.family == AF_INET ? PODNET_PREFIX_A_IPV4 : PODNET_PREFIX_A_IPV6,
+	    pn_addr_len(&p->addr), p->addr.b);
+	put(nlh, PODNET_PREFIX_A_LEN, 1, &p->len);
 	mnl_attr_nest_end(nlh, nest);
 	return true;
 }
@@ -257,11 +270,10 @@ long pn_put_peer(struct nlmsghdr *nlh, size_t limit, const struct pn_peer *peer,
 		return -1;
 	nest = mnl_attr_nest_start(nlh, PODNET_A_PEER);
 	if (peer->has_remote)
-		mnl_attr_put(nlh, r->family == AF_INET ? PODNET_PEER_A_REMOTE_IPV4 :
-							 PODNET_PEER_A_REMOTE_IPV6,
-			     pn_addr_len(r), r->b);
+		put(nlh, r->family == AF_INET ? PODNET_PEER_A_REMOTE_IPV4 : PODNET_PEER_A_REMOTE_IPV6,
+		    pn_addr_len(r), r->b);
 	if (peer->has_mac)
-		mnl_attr_put(nlh, PODNET_PEER_A_MAC, PN_MAC_LEN, peer->mac);
+		put(nlh, PODNET_PEER_A_MAC, PN_MAC_LEN, peer->mac);
 	while (with_prefixes && *next < peer->n_prefixes &&
 	       pn_put_prefix(nlh, limit, &peer->prefixes[*next])) {
 		(*next)++;
