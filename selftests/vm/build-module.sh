@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-module.sh K OUTDIR [plant]: builds podnet.ko for matrix kernel K
-# (6.1, 6.12, 7.2) with W=1 in a clean private copy of the tree, so kernels never
-# share objects, and copies it to OUTDIR/podnet.ko (OUTDIR/podnet-plant.ko
-# for the harness self-test build with a planted WARN).  Fails on any
-# compiler warning.  7.2 is built inside the sid chroot with its gcc.
+# build-module.sh K OUTDIR [plant|sparse]: builds podnet.ko for matrix
+# kernel K (6.1, 6.12, 7.2) with W=1 in a clean private copy of the tree, so
+# kernels and variants never share objects, and copies it to
+# OUTDIR/podnet.ko.  Variants: "plant" (OUTDIR/podnet-plant.ko) has a
+# planted WARN for the harness self-test; "sparse" also runs sparse (C=2).
+# Fails on any compiler or sparse warning.  7.2 is built inside the sid
+# chroot with its gcc.
 set -euo pipefail
 
 k=$1 out=$2 variant=${3:-}
@@ -15,7 +17,10 @@ read -r ver _ _ chroot < <("$vm/provision.sh" info "$k")
 
 name=podnet${variant:+-$variant}
 extra=()
-[ "$variant" = plant ] && extra=(PODNET_PLANT_WARN=y)
+case $variant in
+plant) extra=(PODNET_PLANT_WARN=y) ;;
+sparse) extra=(C=2) ;;
+esac
 
 if [ "$chroot" = - ]; then
 	src=$top/build/src/$ver${variant:+-$variant}
@@ -43,7 +48,7 @@ if ! "${run[@]}" make -C "$kdir" M="$msrc" W=1 "${extra[@]}" -j"$(nproc)" module
 	exit 1
 fi
 if grep -iE 'warning:' "$log" >&2; then
-	echo "build-module: $name for $ver has compiler warnings (W=1)" >&2
+	echo "build-module: $name for $ver has warnings (W=1${extra:+ ${extra[*]}})" >&2
 	exit 1
 fi
 cp "$src/kmod/podnet.ko" "$out/$name.ko"

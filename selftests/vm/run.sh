@@ -3,7 +3,8 @@
 #
 # run.sh K [TEST...]: builds podnet for matrix kernel K (6.1, 6.12, 7.2),
 # boots that kernel under qemu with the host's root shared read-only, runs
-# the selftests (default: every selftests/tests/*.sh) and prints TAP, one
+# the selftests (default: every selftests/tests/*.sh; a TEST with a slash is
+# a path from the top of the tree) and prints TAP, one
 # line per assertion plus one per test file for a clean kernel log.
 # The last line is "K: N passed, N failed".  Exit 1 on any failure.
 #
@@ -62,9 +63,29 @@ if [ ! -s "$initrd" ] || [ "$vm/init" -nt "$initrd" ] || [ "$vm/initramfs.sh" -n
 	}
 fi
 
+# depmod over 9p under TCG takes minutes (every module is read, and
+# decompressed on 6.12+), so index the kernel's modules plus podnet.ko here
+# on a hard-linked copy of the tree and hand the guest the result.
+depbase=$out/depmod
+mkdir -p "$depbase/lib/modules"
+cp -al "$modroot" "$depbase/lib/modules/$ver" 2>/dev/null ||
+	cp -a "$modroot" "$depbase/lib/modules/$ver"
+mkdir -p "$depbase/lib/modules/$ver/extra"
+cp "$out/podnet.ko" "$depbase/lib/modules/$ver/extra/podnet.ko"
+if depmod -b "$depbase" "$ver" 2>"$out/depmod.err"; then
+	mkdir -p "$out/modindex"
+	cp "$depbase/lib/modules/$ver"/modules.* "$out/modindex/"
+	rm -rf "$depbase"
+else
+	tap not-ok "depmod $ver" "$out/depmod.err"
+	finish
+fi
+
 tests=()
 if [ $# -gt 0 ]; then
-	for t in "$@"; do tests+=("$(basename "$t")"); done
+	for t in "$@"; do
+		case $t in */*) tests+=("$t") ;; *) tests+=("$(basename "$t")") ;; esac
+	done
 else
 	for t in "$top"/selftests/tests/*.sh; do tests+=("$(basename "$t")"); done
 fi
@@ -98,7 +119,7 @@ if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 fi
 
 for t in "${tests[@]}"; do
-	name=${t%.sh}
+	name=$(basename "$t" .sh)
 	if ! grep -qx "$name" "$out/done" 2>/dev/null; then
 		tap not-ok "$name: did not run to the end (serial log tail follows)" "$out/console.log"
 		continue

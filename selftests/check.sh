@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: everything `make check` promises.  Installs what is missing,
+# then: userspace build (-Werror), lint (checkpatch, W=1, sparse),
+# userspace unit tests, and per kernel of the matrix the module build and
+# the VM suite with the dmesg scan.  Ends with "N passed, N failed".
+#
+# PODNET_KERNELS="6.1 6.12 7.2" picks kernels; PODNET_TESTS="10-link.sh ..."
+# picks VM test files.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+kernels=${PODNET_KERNELS:-6.1 6.12 7.2}
+log=$top/build/check
+mkdir -p "$log"
+pass=0 fail=0
+t0=$(date +%s)
+
+count() {	# STEP-NAME LOGFILE: add the step's "N passed, N failed"
+	local p f
+	read -r p f < <(sed -n 's/^.*: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$2" | tail -n1)
+	if [ -z "${p:-}" ]; then
+		echo "not ok - $1: no result line (see $2)"
+		fail=$((fail + 1))
+		return
+	fi
+	pass=$((pass + p)) fail=$((fail + f))
+}
+step() {	# NAME CMD...: a step that is one test
+	local name=$1
+	shift
+	if "$@" >"$log/$name.log" 2>&1; then
+		echo "ok - $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $name"
+		tail -n 30 "$log/$name.log" | sed 's/^/#   /'
+		fail=$((fail + 1))
+	fi
+}
+
+echo "== provisioning (host packages, kernels: $kernels)"
+if ! selftests/vm/provision.sh host || ! selftests/vm/provision.sh kernels $kernels; then
+	echo "not ok - provisioning"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+echo "== userspace build"
+step "userspace builds with -Wall -Wextra -Werror" make -s userspace
+
+echo "== lint"
+selftests/lint.sh | tee "$log/lint.log" | grep -v '^ok '
+count lint "$log/lint.log"
+
+echo "== unit tests"
+make -s unit >"$log/unit.log" 2>&1
+urc=$?
+grep -E '^\[  (PASSED|FAILED)|^\[  FAILED|^not ok|^# ' "$log/unit.log"
+read -r up < <(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log/unit.log" | awk '{s+=$1} END {print s+0}')
+read -r uf < <(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log/unit.log" | awk '{s+=$1} END {print s+0}')
+if [ "$urc" -ne 0 ] && [ "$uf" -eq 0 ]; then
+	echo "not ok - unit tests exited $urc"
+	tail -n 20 "$log/unit.log" | sed 's/^/#   /'
+	uf=1
+fi
+echo "unit: $up passed, $uf failed"
+pass=$((pass + up)) fail=$((fail + uf))
+
+for k in $kernels; do
+	echo "== kernel $k"
+	# shellcheck disable=SC2086
+	selftests/vm/run.sh "$k" ${PODNET_TESTS:-} >"$log/vm-$k.log" 2>&1
+	grep -vE '^ok ' "$log/vm-$k.log"
+	count "vm $k" "$log/vm-$k.log"
+done
+
+echo "== make check took $(( $(date +%s) - t0 ))s; logs in build/check, build/vm"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
