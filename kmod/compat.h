@@ -21,7 +21,9 @@
  * rtnl_link_ops.newlink: since 6.15 the nets and attribute tables come in
  * struct rtnl_newlink_params.  PN_NEWLINK() defines the callback with the
  * signature of the running kernel and forwards to a common body that takes
- * (dev, src_net, tb, data, extack).
+ * (dev, link_net, tb, data, extack).  link_net is the netns named by
+ * IFLA_LINK_NETNSID, else the requester's: what older kernels passed as
+ * their first argument.
  */
 #ifdef PODNET_HAVE_NEWLINK_PARAMS
 #define PN_NEWLINK(name, body)						\
@@ -29,8 +31,8 @@ static int name(struct net_device *dev,				\
 		struct rtnl_newlink_params *params,			\
 		struct netlink_ext_ack *extack)				\
 {									\
-	return body(dev, params->src_net, params->tb, params->data,	\
-		    extack);						\
+	return body(dev, params->link_net ? : params->src_net,		\
+		    params->tb, params->data, extack);			\
 }
 #else
 #define PN_NEWLINK(name, body)						\
@@ -90,5 +92,90 @@ static inline struct nlattr **pn_compat_dump_attrs(struct netlink_callback *cb)
 	return genl_dumpit_info(cb)->attrs;
 #endif
 }
+
+/*
+ * UDP tunnel sockets: setup_udp_tunnel_sock() and udp_tunnel_sock_release()
+ * take the struct sock instead of the struct socket since 7.2 (also in
+ * 7.1.x stable), and the transmit helpers gained IP control block flags in
+ * 6.17.  podnet keeps the struct socket from udp_sock_create() either way.
+ */
+#include <net/inet_dscp.h>
+#include <net/inet_ecn.h>
+#include <net/udp_tunnel.h>
+
+static inline void pn_compat_setup_udp_tunnel_sock(struct net *net,
+						   struct socket *sock,
+						   struct udp_tunnel_sock_cfg *cfg)
+{
+#ifdef PODNET_HAVE_UDP_TUNNEL_SK
+	setup_udp_tunnel_sock(net, sock->sk, cfg);
+#else
+	setup_udp_tunnel_sock(net, sock, cfg);
+#endif
+}
+
+static inline void pn_compat_udp_tunnel_sock_release(struct socket *sock)
+{
+#ifdef PODNET_HAVE_UDP_TUNNEL_SK
+	udp_tunnel_sock_release(sock->sk);
+#else
+	udp_tunnel_sock_release(sock);
+#endif
+}
+
+static inline void pn_compat_udp_tunnel_xmit_skb(struct rtable *rt,
+						 struct sock *sk,
+						 struct sk_buff *skb,
+						 __be32 src, __be32 dst,
+						 u8 tos, u8 ttl, __be16 df,
+						 __be16 src_port,
+						 __be16 dst_port,
+						 bool xnet, bool nocheck)
+{
+#ifdef PODNET_HAVE_UDP_TUNNEL_IPCB_FLAGS
+	udp_tunnel_xmit_skb(rt, sk, skb, src, dst, tos, ttl, df, src_port,
+			    dst_port, xnet, nocheck, 0);
+#else
+	udp_tunnel_xmit_skb(rt, sk, skb, src, dst, tos, ttl, df, src_port,
+			    dst_port, xnet, nocheck);
+#endif
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static inline void pn_compat_udp_tunnel6_xmit_skb(struct dst_entry *dst,
+						  struct sock *sk,
+						  struct sk_buff *skb,
+						  struct net_device *dev,
+						  struct in6_addr *saddr,
+						  struct in6_addr *daddr,
+						  u8 prio, u8 ttl, __be32 label,
+						  __be16 src_port,
+						  __be16 dst_port, bool nocheck)
+{
+#ifdef PODNET_HAVE_UDP_TUNNEL6_IPCB_FLAGS
+	udp_tunnel6_xmit_skb(dst, sk, skb, dev, saddr, daddr, prio, ttl, label,
+			     src_port, dst_port, nocheck, 0);
+#else
+	udp_tunnel6_xmit_skb(dst, sk, skb, dev, saddr, daddr, prio, ttl, label,
+			     src_port, dst_port, nocheck);
+#endif
+}
+#endif
+
+/* struct flowi4: the TOS byte became a dscp_t, flowi4_dscp, in 6.18. */
+static inline void pn_compat_flowi4_set_tos(struct flowi4 *fl4, u8 tos)
+{
+#ifdef PODNET_HAVE_FLOWI4_DSCP
+	fl4->flowi4_dscp = inet_dsfield_to_dscp(tos);
+#else
+	fl4->flowi4_tos = tos & ~INET_ECN_MASK;
+#endif
+}
+
+/* from_timer() became timer_container_of() in 6.16. */
+#ifndef timer_container_of
+#define timer_container_of(var, callback_timer, timer_fieldname) \
+	from_timer(var, callback_timer, timer_fieldname)
+#endif
 
 #endif /* _PODNET_COMPAT_H */

@@ -2,11 +2,41 @@
 #ifndef _PODNET_DEVICE_H
 #define _PODNET_DEVICE_H
 
+#include <linux/if_ether.h>
+#include <linux/in6.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <net/gro_cells.h>
 
 struct pn_table;
 struct pn_stats;
+struct pn_sock;
+
+/*
+ * Link configuration from the IFLA_PODNET_* attributes (see the UAPI
+ * header).  The first block is fixed once the device exists.  The second
+ * may be rewritten by changelink under RTNL while the datapath runs, which
+ * reads each field with READ_ONCE().
+ */
+struct pn_config {
+	u32 vni;
+	u16 port;
+	u8 encap;
+	bool has_local;
+	bool has_local6;
+	__be32 local;
+	struct in6_addr local6;
+	int link;
+
+	u8 ttl;
+	u8 tos;
+	bool ttl_inherit;
+	bool tos_inherit;
+	bool udp_csum;
+	bool src_valid;
+	u16 srcport_min;
+	u16 srcport_max;
+};
 
 /*
  * One podnet link.  Lives in netdev_priv(); freed with the net_device by
@@ -31,6 +61,23 @@ struct pn_device {
 	struct list_head list;
 	/* Counters of traffic that belongs to no peer. */
 	struct pn_stats __percpu *stats;
+
+	/* Datapath (socket.c, send.c, receive.c). */
+	struct pn_config cfg;
+	/* The netns of the UDP sockets, where the device was created; it stays
+	 * if the device moves.  Not refcounted: that netns' exit deletes the
+	 * device first (socket.c).
+	 */
+	struct net *net;
+	struct list_head net_node;	/* pn_net.devices, under RTNL */
+	/* Set while the device is up; RCU for the datapath, RTNL to change. */
+	struct pn_sock __rcu *sock4;
+	struct pn_sock __rcu *sock6;
+	struct hlist_node vni_node4;	/* in sock4's VNI hash */
+	struct hlist_node vni_node6;
+	struct gro_cells gro_cells;
+	/* Inner Ethernet source address of the VXLAN encapsulation. */
+	u8 mac[ETH_ALEN];
 };
 
 int pn_device_init(void);

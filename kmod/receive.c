@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive: UDP tunnel socket -> VXLAN header check -> device by VNI ->
+ * source validation against the peer table -> RFC 6040 ECN -> gro_cells.
+ *
+ * pn_encap_rcv() runs in softirq context under rcu_read_lock() (the UDP
+ * receive path's).  Devices reached through a socket's VNI hash stay valid
+ * until it is dropped: unregistering a device waits for a grace period
+ * after ndo_stop took it out of the hash.
+ *
+ * Every packet that is not delivered is counted once, by reason: on the
+ * socket when no device can be told (malformed VXLAN header, unknown VNI),
+ * on the device when no peer can be (unknown outer source, bad inner
+ * header), else on the peer (spoofed inner source, ECN violation).
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/gro.h>
+#include <net/gro_cells.h>
+#include <net/inet_ecn.h>
+#include <net/ip_tunnels.h>
+#include <net/udp.h>
+#include <net/vxlan.h>
+
+#include "device.h"
+#include "peer.h"
+#include "receive.h"
+#include "socket.h"
+
+#define PN_VXLAN_HLEN	(sizeof(struct udphdr) + sizeof(struct vxlanhdr))
+
+/*
+ * RFC 7348 lets receivers ignore the reserved bits; podnet does not, so
+ * that anything but a well-formed header from a podnet or Linux vxlan peer
+ * is dropped and counted: I flag only, 24-bit VNI, last byte zero.
+ */
+static bool pn_vxlan_hdr_ok(const struct vxlanhdr *vh)
+{
+	return vh->vx_flags == VXLAN_HF_VNI &&
+	       !(vh->vx_vni & ~VXLAN_VNI_MASK);
+}
+
+static u32 pn_vxlan_vni(const struct vxlanhdr *vh)
+{
+	return be32_to_cpu(vh->vx_vni) >> 8;
+}
+
+static void pn_rx_drop(struct pn_device *pn, struct pn_peer *peer,
+		       enum pn_drop_reason reason)
+{
+	struct pn_stats __percpu *pcpu;
+
+	pcpu = peer ? READ_ONCE(peer->stats) : pn->stats;
+	if (pcpu)
+		pn_stats_drop(this_cpu_ptr(pcpu), reason);
+	dev_core_stats_rx_dropped_inc(pn->dev);
+}
+
+/* The inner IP header is there and plausible; ip_rcv() checks the rest. */
+static bool pn_inner_ok(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return false;
+		iph = ip_hdr(skb);
+		return iph->version == 4 && iph->ihl >= 5;
+	}
+	if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)))
+		return false;
+	return ipv6_hdr(skb)->version == 6;
+}
+
+static u8 pn_inner_dsfield(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return ipv4_get_dsfield(ip_hdr(skb));
+	return ipv6_get_dsfield(ipv6_hdr(skb));
+}
+
+int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	union pn_endpoint src = {};
+	struct pn_peer *peer = NULL;
+	struct pn_device *pn;
+	struct pn_sock *ps;
+	struct vxlanhdr *vh;
+	unsigned int len;
+	u8 outer_dsfield;
+	__be16 proto;
+
+	ps = rcu_dereference_sk_user_data(sk);
+	if (unlikely(!ps))
+		goto free;
+
+	if (!pskb_may_pull(skb, PN_VXLAN_HLEN)) {
+		pn_socket_count_drop(ps, PN_SOCK_DROP_MALFORMED);
+		goto free;
+	}
+	vh = (struct vxlanhdr *)(udp_hdr(skb) + 1);
+	if (!pn_vxlan_hdr_ok(vh)) {
+		pn_socket_count_drop(ps, PN_SOCK_DROP_MALFORMED);
+		goto free;
+	}
+	pn = pn_socket_find_vni(ps, pn_vxlan_vni(vh));
+	if (!pn) {
+		pn_socket_count_drop(ps, PN_SOCK_DROP_BAD_VNI);
+		goto free;
+	}
+
+	/* The outer header is still the network header. */
+	if (ps->family == AF_INET) {
+		src.addr4.sin_family = AF_INET;
+		src.addr4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		outer_dsfield = ipv4_get_dsfield(ip_hdr(skb));
+	} else {
+		src.addr6.sin6_family = AF_INET6;
+		src.addr6.sin6_addr = ipv6_hdr(skb)->saddr;
+		outer_dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+
+	if (!pskb_may_pull(skb, PN_VXLAN_HLEN + ETH_HLEN))
+		goto malformed;
+	proto = ((struct ethhdr *)(skb->data + PN_VXLAN_HLEN))->h_proto;
+	if (proto != htons(ETH_P_IP) && proto != htons(ETH_P_IPV6))
+		goto malformed;
+
+	/* Pulls UDP, VXLAN and Ethernet headers, sets skb->protocol, and
+	 * scrubs the packet if it crosses into another netns.
+	 */
+	if (iptunnel_pull_header(skb, PN_VXLAN_HLEN + ETH_HLEN, proto,
+				 !net_eq(sock_net(sk), dev_net(pn->dev))))
+		goto malformed;
+	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
+	skb->dev = pn->dev;
+	skb->pkt_type = PACKET_HOST;
+	if (!pn_inner_ok(skb))
+		goto malformed;
+
+	rcu_read_lock_bh();
+	peer = pn_peer_lookup_endpoint(pn, &src.addr);
+	if (READ_ONCE(pn->cfg.src_valid)) {
+		if (!peer) {
+			rcu_read_unlock_bh();
+			pn_rx_drop(pn, NULL, PN_DROP_RX_NO_PEER);
+			goto free;
+		}
+		if (!pn_peer_allows_src(pn, peer, skb)) {
+			pn_rx_drop(pn, peer, PN_DROP_RX_SOURCE);
+			rcu_read_unlock_bh();
+			goto free;
+		}
+	}
+
+	/* RFC 6040: CE on a not-ECT inner packet cannot be passed on. */
+	if (INET_ECN_decapsulate(skb, outer_dsfield,
+				 pn_inner_dsfield(skb)) > 1) {
+		pn_rx_drop(pn, peer, PN_DROP_RX_OTHER);
+		rcu_read_unlock_bh();
+		goto free;
+	}
+
+	len = skb->len;
+	if (peer)
+		pn_stats_rx(pn_peer_stats(peer), len);
+	rcu_read_unlock_bh();
+	if (likely(gro_cells_receive(&pn->gro_cells, skb) == NET_RX_SUCCESS))
+		dev_sw_netstats_rx_add(pn->dev, len);
+	return 0;
+
+malformed:
+	pn_rx_drop(pn, NULL, PN_DROP_RX_MALFORMED);
+free:
+	kfree_skb(skb);
+	return 0;
+}
+
+/*
+ * An ICMP error quoting one of our packets arrived on the socket's port:
+ * claim it (return 0) if it quotes a VXLAN header of one of our devices,
+ * so that the UDP layer applies it (PMTU updates) to our socket.
+ */
+int pn_encap_err_lookup(struct sock *sk, struct sk_buff *skb)
+{
+	struct vxlanhdr *vh;
+	struct pn_sock *ps;
+
+	if (!pskb_may_pull(skb, skb_transport_offset(skb) + PN_VXLAN_HLEN))
+		return -EINVAL;
+	vh = (struct vxlanhdr *)(udp_hdr(skb) + 1);
+	if (!pn_vxlan_hdr_ok(vh))
+		return -EINVAL;
+	ps = rcu_dereference_sk_user_data(sk);
+	if (!ps || !pn_socket_find_vni(ps, pn_vxlan_vni(vh)))
+		return -ENOENT;
+	return 0;
+}
+
+/*
+ * GRO of the outer packets, before pn_encap_rcv(): packets of one inner
+ * flow from one peer (same outer addresses and ports, checked by the layers
+ * below) and one VNI are merged by the inner Ethernet/IP/TCP GRO, so the
+ * receive path above runs once per aggregate.  Packets with a header we
+ * would drop are not aggregated; pn_encap_rcv() counts them.
+ *
+ * From 6.15 the kernel keeps a small table of the distinct gro_receive
+ * callbacks of UDP tunnel sockets, sized for the in-tree tunnels
+ * (UDP_MAX_TUNNEL_TYPES).  podnet uses a single callback for all its
+ * sockets, so it takes one entry however many devices exist.  If every
+ * entry were already taken by in-tree tunnels, the kernel logs "Too many
+ * UDP tunnel types" once and permanently falls back from its static call
+ * to an indirect call for all tunnels; GRO keeps working.
+ */
+struct sk_buff *pn_gro_receive(struct sock *sk, struct list_head *head,
+			       struct sk_buff *skb)
+{
+	unsigned int off = skb_gro_offset(skb);
+	struct sk_buff *pp = NULL, *p;
+	struct vxlanhdr *vh, *vh2;
+	int flush = 1;
+
+	vh = skb_gro_header(skb, off + sizeof(*vh), off);
+	if (unlikely(!vh) || !pn_vxlan_hdr_ok(vh))
+		goto out;
+
+	skb_gro_postpull_rcsum(skb, vh, sizeof(*vh));
+	skb_gro_pull(skb, sizeof(*vh));
+
+	list_for_each_entry(p, head, list) {
+		if (!NAPI_GRO_CB(p)->same_flow)
+			continue;
+		vh2 = (struct vxlanhdr *)(p->data + off);
+		if (vh->vx_vni != vh2->vx_vni)
+			NAPI_GRO_CB(p)->same_flow = 0;
+	}
+
+	pp = call_gro_receive(eth_gro_receive, head, skb);
+	flush = 0;
+out:
+	skb_gro_flush_final(skb, pp, flush);
+	return pp;
+}
+
+int pn_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff)
+{
+	/* Also sets the inner MAC header: skb->encapsulation is set. */
+	return eth_gro_complete(skb, nhoff + sizeof(struct vxlanhdr));
+}
