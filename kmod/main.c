@@ -6,14 +6,20 @@
 #include <linux/module.h>
 
 #include "device.h"
+#include "socket.h"
 
 static int __init pn_mod_init(void)
 {
 	int ret;
 
-	ret = pn_device_init();
+	ret = pn_socket_init();
 	if (ret)
 		return ret;
+	ret = pn_device_init();
+	if (ret) {
+		pn_socket_uninit();
+		return ret;
+	}
 
 #ifdef PODNET_PLANT_WARN
 	/* Only in the VM harness's self-test build: proves the dmesg scan. */
@@ -26,6 +32,7 @@ static int __init pn_mod_init(void)
 static void __exit pn_mod_exit(void)
 {
 	pn_device_uninit();
+	pn_socket_uninit();
 	pr_info("podnet unloaded\n");
 }
 
