@@ -26,7 +26,7 @@ else
   KDIR_WHY := given
 endif
 
-.PHONY: all module userspace lint unit check demo bench install clean help
+.PHONY: all module userspace lint unit check demo install clean help
 
 all: module userspace
 
@@ -41,19 +41,16 @@ userspace:
 	$(MAKE) -C userspace
 
 lint:
-	selftests/lint.sh $(KDIR)
+	@selftests/lint.sh
 
 unit:
 	$(MAKE) -C userspace unit
 
 check:
-	selftests/check.sh
+	@selftests/check.sh
 
 demo:
-	selftests/demo.sh
-
-bench:
-	selftests/bench.sh
+	@selftests/demo.sh
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install

@@ -4,20 +4,23 @@
 # TAP comments; every step is also checked, so a broken demo fails loudly.
 . "$PODNET_ROOT/selftests/lib.sh"
 
-show() {	# narrate a command, run it, and print its output
+step() {	# narrate a command, run it, print its output, check it
+	local out rc
 	diag ""
 	diag "\$ $*"
-	local out
-	out=$("$@" 2>&1)
-	local rc=$?
-	diag "$out"
-	return $rc
+	out=$("$@" 2>&1) && rc=0 || rc=$?
+	[ -n "$out" ] && diag "$out"
+	if [ $rc -eq 0 ]; then
+		_tap_result ok "$*"
+	else
+		_tap_result not-ok "$*" "exit $rc"
+	fi
 }
 
 diag "podnet demo on Linux $(uname -r)"
-ok "ip link add podnet0 type podnet" show ip link add podnet0 type podnet
-ok "ip link set podnet0 up" show ip link set podnet0 up
-ok "ip -d link show podnet0" show ip -d link show podnet0
-ok "lsmod shows the module" show sh -c 'lsmod | grep -E "^(Module|podnet)"'
-ok "ip link del podnet0" show ip link del podnet0
+step ip link add podnet0 type podnet
+step ip link set podnet0 up
+step ip -d link show podnet0
+step sh -c 'lsmod | grep -E "^(Module|podnet)"'
+step ip link del podnet0
 done_testing
