@@ -18,6 +18,7 @@ int main(void)
 		{ addr_tests, &addr_count },
 		{ args_tests, &args_count },
 		{ msg_tests, &msg_count },
+		{ nl_tests, &nl_count },
 		{ print_tests, &print_count },
 		{ replace_tests, &replace_count },
 	};

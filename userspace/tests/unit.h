@@ -16,6 +16,7 @@
 TEST_SET(addr);
 TEST_SET(args);
 TEST_SET(msg);
+TEST_SET(nl);
 TEST_SET(print);
 TEST_SET(replace);
 
