@@ -19,28 +19,30 @@
 
 /*
  * rtnl_link_ops.newlink: since 6.15 the nets and attribute tables come in
- * struct rtnl_newlink_params.  PN_NEWLINK() defines the callback with the
- * signature of the running kernel and forwards to a common body that takes
- * (dev, link_net, tb, data, extack).  link_net is the netns named by
- * IFLA_LINK_NETNSID, else the requester's: what older kernels passed as
- * their first argument.
+ * struct rtnl_newlink_params.  pn_compat_newlink() has the signature of the
+ * kernel at hand and calls pn_newlink() (device.c) with link_net: the netns
+ * named by IFLA_LINK_NETNSID, else the requester's, which is what older
+ * kernels passed as their first argument.
  */
+int pn_newlink(struct net_device *dev, struct net *link_net,
+	       struct nlattr *tb[], struct nlattr *data[],
+	       struct netlink_ext_ack *extack);
+
 #ifdef PODNET_HAVE_NEWLINK_PARAMS
-#define PN_NEWLINK(name, body)						\
-static int name(struct net_device *dev,				\
-		struct rtnl_newlink_params *params,			\
-		struct netlink_ext_ack *extack)				\
-{									\
-	return body(dev, params->link_net ? : params->src_net,		\
-		    params->tb, params->data, extack);			\
+static inline int pn_compat_newlink(struct net_device *dev,
+				    struct rtnl_newlink_params *params,
+				    struct netlink_ext_ack *extack)
+{
+	return pn_newlink(dev, params->link_net ? : params->src_net,
+			  params->tb, params->data, extack);
 }
 #else
-#define PN_NEWLINK(name, body)						\
-static int name(struct net *src_net, struct net_device *dev,		\
-		struct nlattr *tb[], struct nlattr *data[],		\
-		struct netlink_ext_ack *extack)				\
-{									\
-	return body(dev, src_net, tb, data, extack);			\
+static inline int pn_compat_newlink(struct net *link_net,
+				    struct net_device *dev,
+				    struct nlattr *tb[], struct nlattr *data[],
+				    struct netlink_ext_ack *extack)
+{
+	return pn_newlink(dev, link_net, tb, data, extack);
 }
 #endif
 

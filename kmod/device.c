@@ -349,9 +349,9 @@ static int pn_set_mtu(struct net_device *dev, struct net_device *lower,
  * device's sockets and underlay live there for good, even if the device is
  * created in or moved to another netns.
  */
-static int pn_newlink_common(struct net_device *dev, struct net *link_net,
-			     struct nlattr *tb[], struct nlattr *data[],
-			     struct netlink_ext_ack *extack)
+int pn_newlink(struct net_device *dev, struct net *link_net,
+	       struct nlattr *tb[], struct nlattr *data[],
+	       struct netlink_ext_ack *extack)
 {
 	struct pn_device *pn = netdev_priv(dev);
 	struct net_device *lower = NULL;
@@ -383,8 +383,6 @@ static int pn_newlink_common(struct net_device *dev, struct net *link_net,
 	pn_socket_add_device(pn);
 	return 0;
 }
-
-PN_NEWLINK(pn_newlink, pn_newlink_common)
 
 static int pn_changelink(struct net_device *dev, struct nlattr *tb[],
 			 struct nlattr *data[], struct netlink_ext_ack *extack)
@@ -454,7 +452,7 @@ static struct rtnl_link_ops pn_link_ops __read_mostly = {
 	.policy		= pn_policy,
 	.setup		= pn_setup,
 	.validate	= pn_validate,
-	.newlink	= pn_newlink,
+	.newlink	= pn_compat_newlink,
 	.changelink	= pn_changelink,
 	.dellink	= pn_dellink,
 	.get_size	= pn_get_size,
