@@ -29,7 +29,10 @@ if [ "$chroot" = - ]; then
 	msrc=$src
 else
 	src=$chroot/build/$ver${variant:+-$variant}
-	mountpoint -q "$chroot/proc" || mount -t proc proc "$chroot/proc"
+	if ! mountpoint -q "$chroot/proc"; then
+		mount -t proc proc "$chroot/proc"
+		trap 'umount "$chroot/proc"' EXIT
+	fi
 	run=(chroot "$chroot")
 	kdir=/lib/modules/$ver/build
 	msrc=/build/$ver${variant:+-$variant}
