@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "util.h"
 
 static const struct {
 	const char *word;
@@ -22,8 +23,6 @@ static const struct {
 	{ "file",	W_FILE },
 };
 
-#define fail(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
-
 /* "dev, remote or prefix": the words a verb accepts, for error messages. */
 static void allowed_list(unsigned int allowed, char *buf, size_t len)
 {
@@ -31,9 +30,9 @@ static void allowed_list(unsigned int allowed, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(words); i++)
 		total += !!(allowed & words[i].bit);
-	for (i = 0; i < sizeof(words) / sizeof(words[0]) && off < len; i++) {
+	for (i = 0; i < ARRAY_SIZE(words) && off < len; i++) {
 		if (!(allowed & words[i].bit))
 			continue;
 		n++;
@@ -66,48 +65,48 @@ int ctl_parse_args(int argc, char **argv, unsigned int allowed,
 		const char *w = argv[i], *v;
 		unsigned int bit = 0, k;
 
-		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(words); k++)
 			if (!strcmp(w, words[k].word))
 				bit = words[k].bit;
 		if (!(bit & allowed)) {
 			allowed_list(allowed, list, sizeof(list));
 			if (allowed)
-				fail("unexpected \"%s\": expected %s", w, list);
-			fail("unexpected \"%s\": this command takes no arguments", w);
+				return pn_errf(err, errlen, "unexpected \"%s\": expected %s", w, list);
+			return pn_errf(err, errlen, "unexpected \"%s\": this command takes no arguments", w);
 		}
 		if ((a->seen & bit) && bit != W_PREFIX)
-			fail("\"%s\" given twice", w);
+			return pn_errf(err, errlen, "\"%s\" given twice", w);
 		a->seen |= bit;
 		if (bit == W_REPLACE)
 			continue;
 
 		if (i + 1 >= argc)
-			fail("\"%s\" needs a value", w);
+			return pn_errf(err, errlen, "\"%s\" needs a value", w);
 		v = argv[++i];
 
 		switch (bit) {
 		case W_DEV:
 			if (!valid_ifname(v))
-				fail("invalid device name \"%s\"", v);
+				return pn_errf(err, errlen, "invalid device name \"%s\"", v);
 			snprintf(a->dev, sizeof(a->dev), "%s", v);
 			break;
 		case W_REMOTE:
 			if (pn_parse_remote(v, &a->peer.remote, perr, sizeof(perr)))
-				fail("%s", perr);
+				return pn_errf(err, errlen, "%s", perr);
 			a->peer.has_remote = true;
 			break;
 		case W_PREFIX: {
 			struct pn_prefix p;
 
 			if (pn_parse_prefix(v, &p, perr, sizeof(perr)))
-				fail("%s", perr);
+				return pn_errf(err, errlen, "%s", perr);
 			if (pn_peer_add_prefix(&a->peer, &p))
-				fail("%s", strerror(errno));
+				return pn_errf(err, errlen, "%s", strerror(errno));
 			break;
 		}
 		case W_MAC:
 			if (pn_parse_mac(v, a->peer.mac, perr, sizeof(perr)))
-				fail("%s", perr);
+				return pn_errf(err, errlen, "%s", perr);
 			a->peer.has_mac = true;
 			break;
 		case W_FILE:
@@ -121,7 +120,7 @@ int ctl_parse_args(int argc, char **argv, unsigned int allowed,
 		char buf[PN_PREFIX_STRLEN];
 
 		if (dup >= 0)
-			fail("prefix %s given twice",
+			return pn_errf(err, errlen, "prefix %s given twice",
 			     pn_prefix_str(&a->peer.prefixes[dup], buf, sizeof(buf)));
 	}
 	return 0;
@@ -137,9 +136,9 @@ int ctl_require(const struct ctl_args *a, unsigned int required,
 {
 	unsigned int k;
 
-	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+	for (k = 0; k < ARRAY_SIZE(words); k++)
 		if ((required & words[k].bit) && !(a->seen & words[k].bit))
-			fail("missing \"%s\"", words[k].word);
+			return pn_errf(err, errlen, "missing \"%s\"", words[k].word);
 	return 0;
 }
 
@@ -186,13 +185,13 @@ int ctl_split_line(char *line, int *argc, char ***argv, size_t *cap,
 				r++;
 			}
 			if (quoted)
-				fail("unterminated quote");
+				return pn_errf(err, errlen, "unterminated quote");
 			if (*r)
 				r++;
 			*o = '\0';
 		}
 		if (push(argc, argv, cap, w))
-			fail("%s", strerror(ENOMEM));
+			return pn_errf(err, errlen, "%s", strerror(ENOMEM));
 	}
 	return 0;
 }

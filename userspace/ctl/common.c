@@ -13,6 +13,7 @@
 
 #include "args.h"
 #include "podnetctl.h"
+#include "util.h"
 
 void ctl_usage(FILE *f)
 {
@@ -197,7 +198,7 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 
 	if (argc < 1)
 		return ctl_usage_err("no command given; try \"podnetctl help\"");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[0], cmds[i].name))
 			return cmds[i].fn(c, argc - 1, argv + 1);
 	return ctl_usage_err("unknown command \"%s\"; try \"podnetctl help\"", argv[0]);

@@ -36,7 +36,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return ret;
 }
 
-static void lost(void *data)
+static void events_lost(void *data)
 {
 	(void)data;
 	fprintf(stderr, "Warning: events were lost (receive queue overrun).\n");
@@ -58,7 +58,7 @@ int cmd_monitor(struct ctl *c, int argc, char **argv)
 		return EXIT_RUNTIME;
 	if (pn_genl_join(g, PODNET_MCGRP_EVENTS, &e) < 0)
 		return ctl_nl_err(&e);
-	if (pn_genl_listen(g, event_cb, lost, c, &e) < 0)
+	if (pn_genl_listen(g, event_cb, events_lost, c, &e) < 0)
 		return ctl_nl_err(&e);
 	return EXIT_OK;
 }

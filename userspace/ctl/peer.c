@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "podnetctl.h"
+#include "util.h"
 #include "print.h"
 
 static void peer_usage(FILE *f)
@@ -287,7 +288,7 @@ int cmd_peer(struct ctl *c, int argc, char **argv)
 		peer_usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(verbs); i++)
 		if (!strcmp(argv[0], verbs[i].name))
 			return verbs[i].fn(c, argc - 1, argv + 1);
 	return ctl_usage_err("unknown command \"peer %s\"; try \"podnetctl peer help\"", argv[0]);

@@ -15,6 +15,7 @@
 
 #include "nl.h"
 #include "podnet.h"
+#include "util.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -31,8 +32,8 @@ struct ctl {
 struct pn_genl *ctl_genl(struct ctl *c);
 
 /* Print "Error: <fmt>." and return EXIT_USAGE / EXIT_RUNTIME. */
-int ctl_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int ctl_runtime_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int ctl_usage_err(const char *fmt, ...) __printf(1, 2);
+int ctl_runtime_err(const char *fmt, ...) __printf(1, 2);
 
 /* Print a netlink failure as ip(8) does and return EXIT_RUNTIME. */
 int ctl_nl_err(const struct pn_nl_err *e);
@@ -72,8 +73,10 @@ int ctl_get_devices(struct ctl *c, const char *dev, struct ctl_msgs *out);
 int ctl_send_peer(struct pn_genl *g, uint8_t cmd, uint16_t flags, const char *dev,
 		  const struct pn_peer *peer, struct pn_nl_err *e);
 
-/* GET_PEER dump callback: collects into a struct ctl_msgs, merging a
- * peer's continuation messages. */
+/*
+ * GET_PEER dump callback: collects into a struct ctl_msgs, merging a
+ * peer's continuation messages.
+ */
 int ctl_peer_dump_cb(const struct nlmsghdr *nlh, void *data);
 
 /* Run one command line (argv[0] is the verb). */

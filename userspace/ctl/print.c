@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "print.h"
+#include "util.h"
 
 /* --- text --------------------------------------------------------------- */
 
@@ -30,7 +31,7 @@ static const struct {
 	{ PODNET_STATS_A_RX_DROP_OTHER,		"other" },
 };
 
-#define N_WORDS (sizeof(tx_words) / sizeof(tx_words[0]))
+#define N_WORDS (ARRAY_SIZE(tx_words))
 
 static void stats_line(FILE *f, const char *dir, const struct pn_stats *s,
 		       const __typeof__(tx_words[0]) *w)
@@ -242,11 +243,21 @@ json_t *ctl_event_json(const struct pn_msg *ev)
 	if (err)
 		return NULL;
 	switch (ev->cmd) {
-	case PODNET_CMD_NEW_PEER:	name = "add"; break;
-	case PODNET_CMD_DEL_PEER:	name = "del"; break;
-	case PODNET_CMD_FLUSH_PEERS:	name = "flush"; break;
-	case PODNET_CMD_REPLACE_COMMIT:	name = "replace"; break;
-	default:			name = "unknown"; break;
+	case PODNET_CMD_NEW_PEER:
+		name = "add";
+		break;
+	case PODNET_CMD_DEL_PEER:
+		name = "del";
+		break;
+	case PODNET_CMD_FLUSH_PEERS:
+		name = "flush";
+		break;
+	case PODNET_CMD_REPLACE_COMMIT:
+		name = "replace";
+		break;
+	default:
+		name = "unknown";
+		break;
 	}
 	err |= set(o, "event", json_string(name));
 	if (!strcmp(name, "unknown"))

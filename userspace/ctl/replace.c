@@ -11,8 +11,7 @@
 #include "args.h"
 #include "podnetctl.h"
 #include "replace.h"
-
-#define fail(...) do { snprintf(err, errlen, __VA_ARGS__); goto out; } while (0)
+#include "util.h"
 
 static int push_entry(struct ctl_replace *r, const struct pn_peer *peer, unsigned long line)
 {
@@ -61,8 +60,10 @@ static int check_dups(const struct ctl_replace *r, const char *name, char *err, 
 	int ret = -1;
 
 	w = malloc((r->n + r->n_prefixes + 1) * sizeof(*w));
-	if (!w)
-		fail("%s: %s", name, strerror(ENOMEM));
+	if (!w) {
+		pn_errf(err, errlen, "%s: %s", name, strerror(ENOMEM));
+		goto out;
+	}
 
 	for (i = 0; i < r->n; i++)
 		w[n++] = (struct where){ NULL, &r->v[i] };
@@ -71,9 +72,11 @@ static int check_dups(const struct ctl_replace *r, const char *name, char *err, 
 		if (pn_addr_equal(&w[i - 1].e->peer.remote, &w[i].e->peer.remote) &&
 		    (!dup || w[i].e->line < dup->e->line))
 			dup = &w[i];
-	if (dup)
-		fail("%s:%lu: remote %s is already on line %lu", name, dup->e->line,
-		     pn_addr_str(&dup->e->peer.remote, buf, sizeof(buf)), (dup - 1)->e->line);
+	if (dup) {
+		pn_errf(err, errlen, "%s:%lu: remote %s is already on line %lu", name, dup->e->line,
+			pn_addr_str(&dup->e->peer.remote, buf, sizeof(buf)), (dup - 1)->e->line);
+		goto out;
+	}
 
 	n = 0;
 	for (i = 0; i < r->n; i++)
@@ -83,9 +86,11 @@ static int check_dups(const struct ctl_replace *r, const char *name, char *err, 
 	for (i = 1; i < n; i++)
 		if (!pn_prefix_cmp(w[i - 1].p, w[i].p) && (!dup || w[i].e->line < dup->e->line))
 			dup = &w[i];
-	if (dup)
-		fail("%s:%lu: prefix %s is already on line %lu", name, dup->e->line,
-		     pn_prefix_str(dup->p, buf, sizeof(buf)), (dup - 1)->e->line);
+	if (dup) {
+		pn_errf(err, errlen, "%s:%lu: prefix %s is already on line %lu", name, dup->e->line,
+			pn_prefix_str(dup->p, buf, sizeof(buf)), (dup - 1)->e->line);
+		goto out;
+	}
 	ret = 0;
 out:
 	free(w);
@@ -105,20 +110,28 @@ int ctl_replace_parse(FILE *f, const char *name, struct ctl_replace *r,
 	memset(&a, 0, sizeof(a));
 	while (getline(&line, &len, f) >= 0) {
 		lineno++;
-		if (ctl_split_line(line, &argc, &argv, &cap, perr, sizeof(perr)))
-			fail("%s:%lu: %s", name, lineno, perr);
+		if (ctl_split_line(line, &argc, &argv, &cap, perr, sizeof(perr))) {
+			pn_errf(err, errlen, "%s:%lu: %s", name, lineno, perr);
+			goto out;
+		}
 		if (argc == 0)
 			continue;
 		if (ctl_parse_args(argc, argv, W_REMOTE | W_PREFIX | W_MAC, &a,
 				   perr, sizeof(perr)) ||
-		    ctl_require(&a, W_REMOTE | W_PREFIX, perr, sizeof(perr)))
-			fail("%s:%lu: %s", name, lineno, perr);
-		if (push_entry(r, &a.peer, lineno))
-			fail("%s: %s", name, strerror(ENOMEM));
+		    ctl_require(&a, W_REMOTE | W_PREFIX, perr, sizeof(perr))) {
+			pn_errf(err, errlen, "%s:%lu: %s", name, lineno, perr);
+			goto out;
+		}
+		if (push_entry(r, &a.peer, lineno)) {
+			pn_errf(err, errlen, "%s: %s", name, strerror(ENOMEM));
+			goto out;
+		}
 		memset(&a, 0, sizeof(a));	/* r owns the prefixes now */
 	}
-	if (ferror(f))
-		fail("%s: %s", name, strerror(errno));
+	if (ferror(f)) {
+		pn_errf(err, errlen, "%s: %s", name, strerror(errno));
+		goto out;
+	}
 	ret = check_dups(r, name, err, errlen);
 out:
 	ctl_args_free(&a);

@@ -7,11 +7,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
-
-#define fail(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+#include "util.h"
 
 /* inet_pton() for either family; 0 on success. */
 static int parse_any(const char *s, struct pn_addr *a)
@@ -41,32 +41,32 @@ int pn_parse_remote(const char *s, struct pn_addr *a, char *err, size_t errlen)
 	char buf[PN_PREFIX_STRLEN];
 
 	if (!*s)
-		fail("invalid remote \"\": empty address");
+		return pn_errf(err, errlen, "invalid remote \"\": empty address");
 	if (strchr(s, '/'))
-		fail("invalid remote \"%s\": expected an address, not a prefix", s);
+		return pn_errf(err, errlen, "invalid remote \"%s\": expected an address, not a prefix", s);
 	if (parse_any(s, a))
-		fail("invalid remote \"%s\": not an IPv4 or IPv6 address", s);
+		return pn_errf(err, errlen, "invalid remote \"%s\": not an IPv4 or IPv6 address", s);
 
 	if (a->family == AF_INET) {
 		uint32_t h = ntohl(a->v4.s_addr);
 
 		if (h == 0)
-			fail("invalid remote \"%s\": unspecified address", s);
+			return pn_errf(err, errlen, "invalid remote \"%s\": unspecified address", s);
 		if (IN_MULTICAST(h) || h == INADDR_BROADCAST)
-			fail("invalid remote \"%s\": not a unicast address", s);
+			return pn_errf(err, errlen, "invalid remote \"%s\": not a unicast address", s);
 		return 0;
 	}
 	if (IN6_IS_ADDR_V4MAPPED(&a->v6)) {
 		struct pn_addr v4;
 
 		unmap(a, &v4);
-		fail("invalid remote \"%s\": IPv4-mapped IPv6 address, write it as %s",
+		return pn_errf(err, errlen, "invalid remote \"%s\": IPv4-mapped IPv6 address, write it as %s",
 		     s, pn_addr_str(&v4, buf, sizeof(buf)));
 	}
 	if (IN6_IS_ADDR_UNSPECIFIED(&a->v6))
-		fail("invalid remote \"%s\": unspecified address", s);
+		return pn_errf(err, errlen, "invalid remote \"%s\": unspecified address", s);
 	if (IN6_IS_ADDR_MULTICAST(&a->v6))
-		fail("invalid remote \"%s\": not a unicast address", s);
+		return pn_errf(err, errlen, "invalid remote \"%s\": not a unicast address", s);
 	return 0;
 }
 
@@ -80,33 +80,33 @@ int pn_parse_prefix(const char *s, struct pn_prefix *p, char *err, size_t errlen
 
 	memset(p, 0, sizeof(*p));
 	if (!*s)
-		fail("invalid prefix \"\": empty prefix");
+		return pn_errf(err, errlen, "invalid prefix \"\": empty prefix");
 	if (alen == 0)
-		fail("invalid prefix \"%s\": missing address", s);
+		return pn_errf(err, errlen, "invalid prefix \"%s\": missing address", s);
 	if (alen >= sizeof(addr))
-		fail("invalid prefix \"%s\": not an IPv4 or IPv6 prefix", s);
+		return pn_errf(err, errlen, "invalid prefix \"%s\": not an IPv4 or IPv6 prefix", s);
 	memcpy(addr, s, alen);
 	addr[alen] = '\0';
 	if (parse_any(addr, &p->addr))
-		fail("invalid prefix \"%s\": \"%s\" is not an IPv4 or IPv6 address", s, addr);
+		return pn_errf(err, errlen, "invalid prefix \"%s\": \"%s\" is not an IPv4 or IPv6 address", s, addr);
 	bits = pn_addr_bits(p->addr.family);
 
 	if (slash) {
 		const char *d = slash + 1;
 
 		if (!*d)
-			fail("invalid prefix \"%s\": missing prefix length after '/'", s);
+			return pn_errf(err, errlen, "invalid prefix \"%s\": missing prefix length after '/'", s);
 		/* Digits only: no sign, no spaces, no hex; at most "128". */
 		for (; *d; d++) {
 			if (!isdigit((unsigned char)*d))
-				fail("invalid prefix \"%s\": prefix length \"%s\" is not a number",
+				return pn_errf(err, errlen, "invalid prefix \"%s\": prefix length \"%s\" is not a number",
 				     s, slash + 1);
 			len = len * 10 + (unsigned int)(*d - '0');
 			if (len > 255)
 				break;
 		}
 		if (len > bits)
-			fail("invalid prefix \"%s\": prefix length %s is longer than %u",
+			return pn_errf(err, errlen, "invalid prefix \"%s\": prefix length %s is longer than %u",
 			     s, slash + 1, bits);
 	} else {
 		len = bits;
@@ -117,13 +117,13 @@ int pn_parse_prefix(const char *s, struct pn_prefix *p, char *err, size_t errlen
 		unmap(&p->addr, &fixed.addr);
 		fixed.len = (uint8_t)(len - 96);
 		pn_prefix_mask(&fixed);
-		fail("invalid prefix \"%s\": IPv4-mapped IPv6 prefix, write it as %s",
+		return pn_errf(err, errlen, "invalid prefix \"%s\": IPv4-mapped IPv6 prefix, write it as %s",
 		     s, pn_prefix_str(&fixed, buf, sizeof(buf)));
 	}
 	if (pn_prefix_host_bits_set(p)) {
 		fixed = *p;
 		pn_prefix_mask(&fixed);
-		fail("invalid prefix \"%s\": host bits set (did you mean %s?)",
+		return pn_errf(err, errlen, "invalid prefix \"%s\": host bits set (did you mean %s?)",
 		     s, pn_prefix_str(&fixed, buf, sizeof(buf)));
 	}
 	return 0;
@@ -134,19 +134,19 @@ int pn_parse_mac(const char *s, uint8_t mac[PN_MAC_LEN], char *err, size_t errle
 	int i;
 
 	if (strlen(s) != PN_MAC_STRLEN - 1)
-		fail("invalid mac \"%s\": expected xx:xx:xx:xx:xx:xx", s);
+		return pn_errf(err, errlen, "invalid mac \"%s\": expected xx:xx:xx:xx:xx:xx", s);
 	for (i = 0; i < PN_MAC_LEN; i++) {
 		const char *c = s + 3 * i;
 		unsigned int v;
 
 		if (!isxdigit((unsigned char)c[0]) || !isxdigit((unsigned char)c[1]) ||
 		    (i < PN_MAC_LEN - 1 && c[2] != ':'))
-			fail("invalid mac \"%s\": expected xx:xx:xx:xx:xx:xx", s);
-		sscanf(c, "%2x", &v);
+			return pn_errf(err, errlen, "invalid mac \"%s\": expected xx:xx:xx:xx:xx:xx", s);
+		v = (unsigned int)strtoul((char[3]) { c[0], c[1], '\0' }, NULL, 16);
 		mac[i] = (uint8_t)v;
 	}
 	if (mac[0] & 1)
-		fail("invalid mac \"%s\": multicast address", s);
+		return pn_errf(err, errlen, "invalid mac \"%s\": multicast address", s);
 	return 0;
 }
 

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 /*
  * Dumps: the kernel sizes dump skbs after the largest receive buffer it
  * has seen, up to 32 KiB, so receive into that much to never truncate.
@@ -111,6 +113,6 @@ void pn_nl_err_format(const struct pn_nl_err *e, char *buf, size_t len,
 		      const char *(*attr_name)(int type));
 
 void pn_nl_err_set(struct pn_nl_err *e, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__printf(3, 4);
 
 #endif
