@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh: everything `make check` promises.  Installs what is missing,
-# then: userspace build (-Werror), lint (checkpatch, W=1, sparse),
-# userspace unit tests, and per kernel of the matrix the module build and
+# then: userspace build (-Werror), lint (checkpatch, W=1, sparse), a DKMS
+# build, userspace unit tests, and per kernel of the matrix the module build and
 # the VM suite with the dmesg scan.  Ends with "N passed, N failed".
 #
 # PODNET_KERNELS="6.1 6.12 7.2" picks kernels; PODNET_TESTS="10-link.sh ..."
@@ -53,6 +53,10 @@ step "userspace builds with -Wall -Wextra -Werror" make -s userspace
 echo "== lint"
 selftests/lint.sh | tee "$log/lint.log" | grep -v '^ok '
 count lint "$log/lint.log"
+
+echo "== dkms"
+selftests/dkms.sh | tee "$log/dkms.log" | grep -v '^ok '
+count dkms "$log/dkms.log"
 
 echo "== unit tests"
 make -s unit >"$log/unit.log" 2>&1

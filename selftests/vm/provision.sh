@@ -44,7 +44,7 @@ need() {
 host() {
 	need build-essential make gcc libc6-dev pkg-config kmod xz-utils cpio \
 		libmnl-dev libjansson-dev libcmocka-dev iproute2 \
-		sparse python3 perl debootstrap \
+		sparse python3 perl debootstrap dkms \
 		qemu-system-x86 busybox-static iperf3 python3-scapy \
 		python3-pyroute2 python3-yaml python3-jsonschema tcpdump \
 		linux-source-6.12
