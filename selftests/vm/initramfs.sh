@@ -30,11 +30,13 @@ modprobe -d "${base:-/}" -S "$ver" -a -D virtio_pci 9pnet_virtio 9p overlay 2>/d
 	while read -r path; do
 		i=$((i + 1))
 		name=$(printf '%02d-%s' "$i" "$(basename "${path%%.ko*}").ko")
+		# modprobe -d prints paths with the base dir on some kmod versions.
+		case $path in "$base"/*) ;; *) path=$base$path ;; esac
 		case $path in
-		*.xz) xz -dc "$base$path" >"$work/lib/modules/$name" ;;
-		*.zst) zstd -qdc "$base$path" >"$work/lib/modules/$name" ;;
-		*.gz) gzip -dc "$base$path" >"$work/lib/modules/$name" ;;
-		*) cp "$base$path" "$work/lib/modules/$name" ;;
+		*.xz) xz -dc "$path" >"$work/lib/modules/$name" ;;
+		*.zst) zstd -qdc "$path" >"$work/lib/modules/$name" ;;
+		*.gz) gzip -dc "$path" >"$work/lib/modules/$name" ;;
+		*) cp "$path" "$work/lib/modules/$name" ;;
 		esac
 		echo "$name" >>"$work/modlist"
 	done

@@ -22,6 +22,15 @@ read -r ver vmlinuz modroot _ < <("$vm/provision.sh" info "$k") || exit 1
 out=$top/build/vm/$ver
 pass=0 fail=0
 
+# One guest at a time on this machine: guests are CPU-bound under TCG, and
+# two runs for one kernel would share build/vm/<ver>.
+mkdir -p "$cache"
+exec 9>"$cache/vm.lock"
+if ! flock -n 9; then
+	echo "# $k: waiting for another VM run to finish" >&2
+	flock 9
+fi
+
 tap() {	# ok|not-ok description [diagnostic file]
 	if [ "$1" = ok ]; then
 		pass=$((pass + 1))
@@ -125,7 +134,7 @@ if [ -z "$accel" ]; then
 			cp -r "$out/modindex" "$out/probe/"
 			printf "PODNET_ROOT='%s'\nPODNET_KVER='%s'\nPODNET_TESTS=''\n" \
 				"$top" "$ver" >"$out/probe/guest.env"
-			boot kvm "$out/probe" 30
+			(boot kvm "$out/probe" 30) 2>/dev/null
 			[ -f "$out/probe/done" ] && echo kvm >"$probe"
 		fi
 	fi
