@@ -14,6 +14,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "peertable.h"
 #include "send.h"
 #include "socket.h"
 
@@ -25,9 +26,18 @@ static int pn_dev_init(struct net_device *dev)
 	ret = pn_compat_tstats_alloc(dev);
 	if (ret)
 		return ret;
+	ret = pn_peertable_dev_init(pn);
+	if (ret)
+		goto err_tstats;
 	ret = gro_cells_init(&pn->gro_cells, dev);
 	if (ret)
-		pn_compat_tstats_free(dev);
+		goto err_peertable;
+	return 0;
+
+err_peertable:
+	pn_peertable_dev_uninit(pn);
+err_tstats:
+	pn_compat_tstats_free(dev);
 	return ret;
 }
 
@@ -61,6 +71,7 @@ static const struct net_device_ops pn_netdev_ops = {
 
 static void pn_destruct(struct net_device *dev)
 {
+	pn_peertable_dev_uninit(netdev_priv(dev));
 	pn_compat_tstats_free(dev);
 }
 

@@ -38,13 +38,13 @@ static DEFINE_MUTEX(pn_devices_lock);
 static unsigned int pn_common_bits(const u64 *a, const u64 *b,
 				   unsigned int limit)
 {
-	u64 x = a[0] ^ b[0];
+	u64 x0 = a[0] ^ b[0], x1 = a[1] ^ b[1];
 	unsigned int n;
 
-	if (x)
-		n = 64 - fls64(x);
-	else if ((x = a[1] ^ b[1]))
-		n = 128 - fls64(x);
+	if (x0)
+		n = 64 - fls64(x0);
+	else if (x1)
+		n = 128 - fls64(x1);
 	else
 		n = 128;
 	return min(n, limit);
@@ -460,9 +460,9 @@ int pn_table_set_peer(struct pn_table *tbl, struct pn_peer_req *req)
 	for (i = 0; i < req->num_prefixes; i++) {
 		node = pn_trie_find(tbl, &req->prefixes[i], NULL, NULL, NULL);
 		owner = node ? pn_deref(tbl, node->peer) : NULL;
-		if (!owner)
+		if (!owner) {
 			fresh++;
-		else if (owner != peer && !req->replace) {
+		} else if (owner != peer && !req->replace) {
 			req->bad = i;
 			return -EEXIST;
 		}
@@ -760,9 +760,17 @@ int __init pn_peertable_init(void)
 	ret = netlink_register_notifier(&pn_netlink_notifier);
 	if (ret)
 		goto err_wq;
+	if (!pn_selftest()) {
+		ret = -EIO;
+		goto err_notifier;
+	}
 	return 0;
 
+err_notifier:
+	netlink_unregister_notifier(&pn_netlink_notifier);
+
 err_wq:
+	rcu_barrier();
 	destroy_workqueue(pn_wq);
 err_cache:
 	kmem_cache_destroy(pn_node_cache);

@@ -41,7 +41,7 @@ struct pn_table {
 	struct list_head peers;		/* RCU list, in order of creation */
 	u32 num_peers;
 	u32 num_prefixes;
-	struct mutex *lock;
+	struct mutex *lock;		/* &pn_device.lock */
 	struct rcu_work free_work;
 };
 
