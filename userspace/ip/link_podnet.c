@@ -296,17 +296,32 @@ static void podnet_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 		else if (ifindex)
 			out_uint(f, "link_index", "dev_index", ifindex);
 	}
-	if (has(tb, IFLA_PODNET_TTL_INHERIT, 1) && u8_of(tb, IFLA_PODNET_TTL_INHERIT))
-		out_str(f, "ttl", "ttl", "inherit");
-	else if (has(tb, IFLA_PODNET_TTL, 1) && u8_of(tb, IFLA_PODNET_TTL))
-		out_uint(f, "ttl", "ttl", u8_of(tb, IFLA_PODNET_TTL));
-	else if (has(tb, IFLA_PODNET_TTL, 1))
-		out_str(f, "ttl", "ttl", "auto");
-	if (has(tb, IFLA_PODNET_TOS_INHERIT, 1) && u8_of(tb, IFLA_PODNET_TOS_INHERIT)) {
-		out_str(f, "tos", "tos", "inherit");
-	} else if (has(tb, IFLA_PODNET_TOS, 1)) {
-		snprintf(buf, sizeof(buf), "0x%02x", u8_of(tb, IFLA_PODNET_TOS));
-		out_str(f, "tos", "tos", buf);
+	/*
+	 * Text reads like the command ("ttl auto", "tos inherit"); JSON keeps
+	 * types fixed for scripts: ttl and tos numbers, *_inherit booleans.
+	 */
+	if (is_json_context()) {
+		if (has(tb, IFLA_PODNET_TTL, 1))
+			print_color_uint(PRINT_JSON, 0, "ttl", NULL, u8_of(tb, IFLA_PODNET_TTL));
+		if (has(tb, IFLA_PODNET_TTL_INHERIT, 1))
+			print_color_bool(PRINT_JSON, 0, "ttl_inherit", NULL,
+					 u8_of(tb, IFLA_PODNET_TTL_INHERIT));
+		if (has(tb, IFLA_PODNET_TOS, 1))
+			print_color_uint(PRINT_JSON, 0, "tos", NULL, u8_of(tb, IFLA_PODNET_TOS));
+		if (has(tb, IFLA_PODNET_TOS_INHERIT, 1))
+			print_color_bool(PRINT_JSON, 0, "tos_inherit", NULL,
+					 u8_of(tb, IFLA_PODNET_TOS_INHERIT));
+	} else {
+		if (has(tb, IFLA_PODNET_TTL_INHERIT, 1) && u8_of(tb, IFLA_PODNET_TTL_INHERIT))
+			fputs("ttl inherit ", f);
+		else if (has(tb, IFLA_PODNET_TTL, 1) && u8_of(tb, IFLA_PODNET_TTL))
+			fprintf(f, "ttl %u ", u8_of(tb, IFLA_PODNET_TTL));
+		else if (has(tb, IFLA_PODNET_TTL, 1))
+			fputs("ttl auto ", f);
+		if (has(tb, IFLA_PODNET_TOS_INHERIT, 1) && u8_of(tb, IFLA_PODNET_TOS_INHERIT))
+			fputs("tos inherit ", f);
+		else if (has(tb, IFLA_PODNET_TOS, 1))
+			fprintf(f, "tos 0x%02x ", u8_of(tb, IFLA_PODNET_TOS));
 	}
 	if (has(tb, IFLA_PODNET_SRCPORT_MIN, 2) && has(tb, IFLA_PODNET_SRCPORT_MAX, 2)) {
 		if (is_json_context()) {
