@@ -464,8 +464,11 @@ static int pn_nl_set_peer(struct sk_buff *skb, struct genl_info *info,
 	struct pn_table *tbl;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, PODNET_A_PEER))
+	if (!info->attrs[PODNET_A_PEER]) {
+		NL_SET_ERR_MSG(info->extack, "missing peer");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, PODNET_A_PEER);
 		return -EINVAL;
+	}
 	pn = pn_nl_device(genl_info_net(info), info->attrs, extack);
 	if (IS_ERR(pn))
 		return PTR_ERR(pn);
@@ -539,8 +542,11 @@ static int pn_nl_del_peer_doit(struct sk_buff *skb, struct genl_info *info)
 	struct pn_table *tbl;
 	int ret, bad;
 
-	if (GENL_REQ_ATTR_CHECK(info, PODNET_A_PEER))
+	if (!info->attrs[PODNET_A_PEER]) {
+		NL_SET_ERR_MSG(info->extack, "missing peer");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, PODNET_A_PEER);
 		return -EINVAL;
+	}
 	pn = pn_nl_device(genl_info_net(info), info->attrs, extack);
 	if (IS_ERR(pn))
 		return PTR_ERR(pn);

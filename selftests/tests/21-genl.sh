@@ -1,0 +1,521 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The podnet generic netlink family, driven with raw netlink from Python
+# (independent of podnetctl): CRUD, 30+ bad requests with errno and extack,
+# atomic replace (also abandoned), 100k prefixes, dump resume and
+# NLM_F_DUMP_INTR, notifications, permissions, netns isolation.
+source "$PODNET_ROOT/selftests/lib.sh"
+
+T=$(mktemp -d)
+chmod 755 "$T"
+trap 'rm -rf "$T"' EXIT
+N_BIG=${PODNET_BIG_PREFIXES:-100000}
+
+cat >"$T/pn.py" <<'EOF'
+import errno, ipaddress, os, socket, struct, sys
+
+NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK, NLM_F_DUMP_INTR = 1, 2, 4, 16
+NLM_F_DUMP, NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE = 0x300, 0x100, 0x200, 0x400
+NLM_F_ACK_TLVS = 0x200
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLA_F_NESTED = 1 << 15
+SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK = 270, 1, 11
+
+CMD = dict(get_device=1, new_peer=2, del_peer=3, get_peer=4, flush_peers=5,
+           replace_begin=6, replace_add=7, replace_commit=8, replace_abort=9)
+A_IFINDEX, A_IFNAME, A_GENERATION, A_NUM_PEERS, A_NUM_PREFIXES = 1, 2, 3, 4, 5
+A_REPLACE_PORTID, A_STATS, A_PEER = 6, 7, 8
+P_REMOTE4, P_REMOTE6, P_MAC, P_NUM_PREFIXES, P_STATS, P_PREFIX = 1, 2, 3, 4, 5, 6
+X_IPV4, X_IPV6, X_LEN = 1, 2, 3
+
+
+def nla(t, payload):
+    n = 4 + len(payload)
+    return struct.pack('HH', n, t) + payload + b'\0' * (-n % 4)
+
+
+def u32(t, v): return nla(t, struct.pack('I', v))
+def u8(t, v): return nla(t, struct.pack('B', v))
+def s(t, v): return nla(t, v.encode() + b'\0')
+def nest(t, *kids): return nla(t | NLA_F_NESTED, b''.join(kids))
+
+
+def prefix(p):
+    net = ipaddress.ip_network(p, strict=False)
+    a = ipaddress.ip_address(p.split('/')[0])
+    return nest(P_PREFIX, nla(X_IPV4 if a.version == 4 else X_IPV6, a.packed),
+                u8(X_LEN, net.prefixlen))
+
+
+def peer(remote=None, prefixes=(), mac=None, raw=b''):
+    kids = []
+    if remote:
+        a = ipaddress.ip_address(remote)
+        kids.append(nla(P_REMOTE4 if a.version == 4 else P_REMOTE6, a.packed))
+    if mac:
+        kids.append(nla(P_MAC, bytes.fromhex(mac.replace(':', ''))))
+    kids += [prefix(p) for p in prefixes]
+    return nest(A_PEER, *kids, raw)
+
+
+def attrs(buf):
+    out, off = [], 0
+    while off + 4 <= len(buf):
+        n, t = struct.unpack_from('HH', buf, off)
+        if n < 4:
+            break
+        out.append((t & 0x3fff, buf[off + 4:off + n]))
+        off += (n + 3) & ~3
+    return out
+
+
+def one(buf, t):
+    for k, v in attrs(buf):
+        if k == t:
+            return v
+    return None
+
+
+def get_u32(buf, t):
+    v = one(buf, t)
+    return None if v is None else struct.unpack('I', v)[0]
+
+
+class NlErr(Exception):
+    def __init__(self, err, msg, offs):
+        super().__init__(f'{os.strerror(err)} ({errno.errorcode.get(err)}): {msg}')
+        self.errno, self.msg, self.offs = err, msg, offs
+
+
+class Genl:
+    def __init__(self, name='podnet'):
+        self.sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+        self.sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        self.sk.bind((0, 0))
+        self.sk.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.portid = self.sk.getsockname()[0]
+        self.seq = 1
+        self.fam, self.groups = 0x10, {}
+        msgs = self.xfer(self.msg(3, nla(2, name.encode() + b'\0'), ver=1))
+        p = msgs[0][2]
+        self.fam = struct.unpack('H', one(p, 1))[0]
+        for _, g in attrs(one(p, 7) or b''):
+            self.groups[one(g, 1).rstrip(b'\0').decode()] = get_u32(g, 2)
+
+    def msg(self, cmd, payload, flags=NLM_F_REQUEST | NLM_F_ACK, ver=1):
+        self.seq += 1
+        body = struct.pack('BBH', cmd, ver, 0) + payload
+        return struct.pack('IHHII', 16 + len(body), self.fam, flags,
+                           self.seq, 0) + body
+
+    def recv_all(self, seq, cb=None):
+        out = []
+        while True:
+            data = self.sk.recv(1 << 20)
+            off = 0
+            while off < len(data):
+                n, typ, flags, sq, _ = struct.unpack_from('IHHII', data, off)
+                body = data[off + 16:off + n]
+                off += (n + 3) & ~3
+                if typ == NLMSG_ERROR:
+                    err = -struct.unpack_from('i', body)[0]
+                    if err == 0 and sq == seq:
+                        return out
+                    if err == 0:
+                        continue
+                    olen = struct.unpack_from('I', body, 4)[0]
+                    tl = body[4 + (16 if flags & 0x100 else olen):] if flags & NLM_F_ACK_TLVS else b''
+                    m = one(tl, 1)
+                    raise NlErr(err, m.rstrip(b'\0').decode() if m else '',
+                                get_u32(tl, 2))
+                if typ == NLMSG_DONE:
+                    err = -struct.unpack_from('i', body)[0] if len(body) >= 4 else 0
+                    if err:
+                        tl = body[4:] if flags & NLM_F_ACK_TLVS else b''
+                        m = one(tl, 1)
+                        raise NlErr(err, m.rstrip(b'\0').decode() if m else '',
+                                    get_u32(tl, 2))
+                    return out
+                out.append((typ, flags, body[4:], body[0]))
+                if cb:
+                    cb(len(out))
+            if not out and seq is None:
+                return out
+
+    def xfer(self, m, cb=None):
+        self.sk.send(m)
+        return self.recv_all(struct.unpack_from('I', m, 8)[0], cb)
+
+    def do(self, cmd, *a, flags=0):
+        return self.xfer(self.msg(CMD[cmd], b''.join(a),
+                                  NLM_F_REQUEST | NLM_F_ACK | flags))
+
+    def dump(self, cmd, *a, cb=None):
+        return self.xfer(self.msg(CMD[cmd], b''.join(a),
+                                  NLM_F_REQUEST | NLM_F_DUMP), cb)
+
+    def batch(self, cmd, payloads, flags=0, per=400):
+        """Many requests, `per` in one sendmsg; errors still come back."""
+        for i in range(0, len(payloads), per):
+            ms = [self.msg(CMD[cmd], p, NLM_F_REQUEST | flags) for p in payloads[i:i + per]]
+            ms[-1] = self.msg(CMD[cmd], payloads[i + len(ms) - 1],
+                              NLM_F_REQUEST | NLM_F_ACK | flags)
+            self.sk.send(b''.join(ms))
+            self.recv_all(self.seq)
+
+
+def dev(name):
+    return s(A_IFNAME, name)
+
+
+def parse_peers(msgs):
+    """Merge a GET_PEER dump: {remote: (mac, num_prefixes, set(prefixes))}."""
+    peers, intr = {}, False
+    for _, flags, p, _ in msgs:
+        intr |= bool(flags & NLM_F_DUMP_INTR)
+        pn = one(p, A_PEER)
+        r = one(pn, P_REMOTE4) or one(pn, P_REMOTE6)
+        r = str(ipaddress.ip_address(r))
+        ent = peers.setdefault(r, [None, None, set()])
+        if one(pn, P_MAC):
+            ent[0] = one(pn, P_MAC).hex(':')
+        if get_u32(pn, P_NUM_PREFIXES) is not None:
+            ent[1] = get_u32(pn, P_NUM_PREFIXES)
+        for t, x in attrs(pn):
+            if t == P_PREFIX:
+                a = one(x, X_IPV4) or one(x, X_IPV6)
+                ent[2].add(f'{ipaddress.ip_address(a)}/{one(x, X_LEN)[0]}')
+    return peers, intr
+
+
+def device(g, name):
+    (_, _, p, _), = g.do('get_device', dev(name))
+    return dict(ifindex=get_u32(p, A_IFINDEX), generation=get_u32(p, A_GENERATION),
+                peers=get_u32(p, A_NUM_PEERS), prefixes=get_u32(p, A_NUM_PREFIXES),
+                replace_portid=get_u32(p, A_REPLACE_PORTID))
+EOF
+export PYTHONPATH=$T
+
+pn_load
+ip link del pn0 2>/dev/null
+ok "create podnet device pn0" ip link add pn0 type podnet
+ok "create dummy device" ip link add dummy0 type dummy
+
+# --- CRUD round trips --------------------------------------------------------
+out=$($PY - <<'EOF' 2>&1
+from pn import *
+g = Genl()
+d0 = device(g, 'pn0')
+assert d0['peers'] == 0 and d0['prefixes'] == 0, d0
+g.do('new_peer', dev('pn0'), peer('192.0.2.1', ['10.1.0.0/24', 'fd00:1::/64'], mac='02:00:00:00:00:01'))
+g.do('new_peer', dev('pn0'), peer('2001:db8::2', ['10.2.0.0/24']))
+g.do('new_peer', dev('pn0'), peer('192.0.2.1', ['10.1.1.0/24']))  # update: adds
+peers, intr = parse_peers(g.dump('get_peer', dev('pn0')))
+assert not intr
+assert peers == {'192.0.2.1': ['02:00:00:00:00:01', 3, {'10.1.0.0/24', 'fd00:1::/64', '10.1.1.0/24'}],
+                 '2001:db8::2': [None, 1, {'10.2.0.0/24'}]}, peers
+d1 = device(g, 'pn0')
+assert d1['peers'] == 2 and d1['prefixes'] == 4 and d1['generation'] > d0['generation'], d1
+# filter by remote
+peers, _ = parse_peers(g.dump('get_peer', dev('pn0'), peer('2001:db8::2')))
+assert list(peers) == ['2001:db8::2'], peers
+# move a prefix with NLM_F_REPLACE
+g.do('new_peer', dev('pn0'), peer('2001:db8::2', ['10.1.1.0/24']), flags=NLM_F_REPLACE)
+peers, _ = parse_peers(g.dump('get_peer', dev('pn0')))
+assert peers['192.0.2.1'][2] == {'10.1.0.0/24', 'fd00:1::/64'} and peers['192.0.2.1'][1] == 2, peers
+assert peers['2001:db8::2'][2] == {'10.2.0.0/24', '10.1.1.0/24'}, peers
+# clear the mac, delete prefixes of any owner, then a whole peer
+g.do('new_peer', dev('pn0'), peer('192.0.2.1', mac='00:00:00:00:00:00'))
+g.do('del_peer', dev('pn0'), peer(None, ['10.1.1.0/24', 'fd00:1::/64']))
+g.do('del_peer', dev('pn0'), peer('2001:db8::2', ['10.2.0.0/24']))
+peers, _ = parse_peers(g.dump('get_peer', dev('pn0')))
+assert peers == {'192.0.2.1': [None, 1, {'10.1.0.0/24'}], '2001:db8::2': [None, 0, set()]}, peers
+g.do('del_peer', dev('pn0'), peer('2001:db8::2'))
+ifx = device(g, 'pn0')['ifindex']
+peers, _ = parse_peers(g.dump('get_peer', u32(A_IFINDEX, ifx)))
+assert list(peers) == ['192.0.2.1'], peers
+g.do('flush_peers', dev('pn0'))
+assert device(g, 'pn0')['peers'] == 0
+# device dump lists pn0 and not dummy0
+names = [one(p, A_IFNAME) for _, _, p, _ in g.dump('get_device')]
+assert names == [b'pn0\0'], names
+print('crud ok')
+EOF
+)
+is "CRUD round trips (new/update/move/del/flush, dump contents exact)" "$out" "crud ok"
+
+# --- bad requests: errno and extack message ----------------------------------
+out=$($PY - <<'EOF' 2>&1
+from pn import *
+g = Genl()
+P = peer
+bad = [
+ # (description, cmd, payload, flags, errno, message regex)
+ ('no device selector', 'new_peer', [P('192.0.2.1')], 0, errno.EINVAL, 'missing ifindex or ifname'),
+ ('unknown ifindex', 'new_peer', [u32(A_IFINDEX, 999999), P('192.0.2.1')], 0, errno.ENODEV, 'no such device'),
+ ('unknown ifname', 'get_device', [dev('nope0')], 0, errno.ENODEV, 'no such device'),
+ ('device of another kind', 'new_peer', [dev('dummy0'), P('192.0.2.1')], 0, errno.EOPNOTSUPP, 'not a podnet device'),
+ ('ifindex and ifname disagree', 'get_device', [u32(A_IFINDEX, 1), dev('pn0')], 0, errno.EINVAL, 'name different devices'),
+ ('ifname too long', 'get_device', [s(A_IFNAME, 'x' * 20)], 0, errno.EINVAL, ''),
+ ('ifindex wrong length', 'get_device', [nla(A_IFINDEX, b'\1\0')], 0, errno.EINVAL, ''),
+ ('missing peer nest', 'new_peer', [dev('pn0')], 0, errno.EINVAL, 'missing peer'),
+ ('peer without remote', 'new_peer', [dev('pn0'), P(None, ['10.0.0.0/8'])], 0, errno.EINVAL, 'needs remote'),
+ ('remote-ipv4 3 bytes', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE4, b'\1\2\3'))], 0, errno.ERANGE, ''),
+ ('remote-ipv6 4 bytes', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE6, b'\1\2\3\4'))], 0, errno.ERANGE, ''),
+ ('both remotes', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE4, bytes([192, 0, 2, 1])), nla(P_REMOTE6, bytes(15) + b'\1'))], 0, errno.EINVAL, 'exclusive'),
+ ('remote 0.0.0.0', 'new_peer', [dev('pn0'), P('0.0.0.0')], 0, errno.EINVAL, 'not a unicast'),
+ ('remote multicast', 'new_peer', [dev('pn0'), P('224.0.0.1')], 0, errno.EINVAL, 'not a unicast'),
+ ('remote broadcast', 'new_peer', [dev('pn0'), P('255.255.255.255')], 0, errno.EINVAL, 'not a unicast'),
+ ('remote ::', 'new_peer', [dev('pn0'), P('::')], 0, errno.EINVAL, 'not a unicast'),
+ ('remote ff02::1', 'new_peer', [dev('pn0'), P('ff02::1')], 0, errno.EINVAL, 'not a unicast'),
+ ('remote v4-mapped', 'new_peer', [dev('pn0'), P('::ffff:192.0.2.1')], 0, errno.EINVAL, 'not a unicast'),
+ ('mac 5 bytes', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE4, bytes([192, 0, 2, 1])), nla(P_MAC, bytes(5)))], 0, errno.ERANGE, ''),
+ ('multicast mac', 'new_peer', [dev('pn0'), P('192.0.2.1', mac='01:00:5e:00:00:01')], 0, errno.EINVAL, 'multicast'),
+ ('prefix length 33', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE4, bytes([192, 0, 2, 1])), nest(P_PREFIX, nla(X_IPV4, bytes(4)), u8(X_LEN, 33)))], 0, errno.EINVAL, 'longer than the address'),
+ ('prefix length 129', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE4, bytes([192, 0, 2, 1])), nest(P_PREFIX, nla(X_IPV6, bytes(16)), u8(X_LEN, 129)))], 0, errno.ERANGE, ''),
+ ('v4 host bits', 'new_peer', [dev('pn0'), P('192.0.2.1', ['10.1.0.1/24'])], 0, errno.EINVAL, 'bits set past its len'),
+ ('v6 host bits', 'new_peer', [dev('pn0'), P('192.0.2.1', ['fd00::1/64'])], 0, errno.EINVAL, 'bits set past its len'),
+ ('prefix without len', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE4, bytes([192, 0, 2, 1])), nest(P_PREFIX, nla(X_IPV4, bytes(4))))], 0, errno.EINVAL, 'needs len'),
+ ('prefix without address', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE4, bytes([192, 0, 2, 1])), nest(P_PREFIX, u8(X_LEN, 8)))], 0, errno.EINVAL, 'needs ipv4 or ipv6'),
+ ('prefix with both families', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE4, bytes([192, 0, 2, 1])), nest(P_PREFIX, nla(X_IPV4, bytes(4)), nla(X_IPV6, bytes(16)), u8(X_LEN, 8)))], 0, errno.EINVAL, 'exclusive'),
+ ('prefix ipv4 16 bytes', 'new_peer', [dev('pn0'), nest(A_PEER, nla(P_REMOTE4, bytes([192, 0, 2, 1])), nest(P_PREFIX, nla(X_IPV4, bytes(16)), u8(X_LEN, 8)))], 0, errno.ERANGE, ''),
+ ('unknown top-level attribute', 'get_device', [dev('pn0'), nla(60, b'')], 0, errno.EINVAL, ''),
+ ('unknown peer attribute', 'new_peer', [dev('pn0'), P('192.0.2.1', raw=nla(40, b'xxxx'))], 0, errno.EINVAL, ''),
+ ('read-only generation', 'new_peer', [dev('pn0'), u32(A_GENERATION, 5), P('192.0.2.1')], 0, errno.EINVAL, 'read-only'),
+ ('read-only num-prefixes in peer', 'new_peer', [dev('pn0'), P('192.0.2.1', raw=u32(P_NUM_PREFIXES, 1))], 0, errno.EINVAL, 'read-only'),
+ ('peer nest without NLA_F_NESTED', 'new_peer', [dev('pn0'), nla(A_PEER, nla(P_REMOTE4, bytes([192, 0, 2, 1])))], 0, errno.EINVAL, ''),
+ ('oversized nest length', 'new_peer', [dev('pn0'), struct.pack('HH', 200, A_PEER | NLA_F_NESTED) + nla(P_REMOTE4, bytes([192, 0, 2, 1]))], 0, errno.EINVAL, ''),
+ ('duplicate prefix, other peer', 'new_peer', [dev('pn0'), P('192.0.2.2', ['10.9.0.0/16'])], 0, errno.EEXIST, 'owned by another peer'),
+ ('existing peer with NLM_F_EXCL', 'new_peer', [dev('pn0'), P('192.0.2.1')], NLM_F_EXCL, errno.EEXIST, 'peer exists'),
+ ('del of unknown peer', 'del_peer', [dev('pn0'), P('192.0.2.99')], 0, errno.ENOENT, 'no such peer'),
+ ('del of unknown prefix', 'del_peer', [dev('pn0'), P(None, ['10.8.0.0/16'])], 0, errno.ENOENT, 'no such prefix'),
+ ('del of prefix of another peer', 'del_peer', [dev('pn0'), P('192.0.2.3', ['10.9.0.0/16'])], 0, errno.ENOENT, 'not owned by this peer'),
+ ('del of the same prefix twice', 'del_peer', [dev('pn0'), P(None, ['10.9.0.0/16', '10.9.0.0/16'])], 0, errno.ENOENT, 'no such prefix'),
+ ('del with empty peer', 'del_peer', [dev('pn0'), P(None)], 0, errno.EINVAL, 'remote or prefixes'),
+ ('replace-add without begin', 'replace_add', [dev('pn0'), P('192.0.2.1')], 0, errno.ENOENT, 'no replace in progress'),
+ ('replace-commit without begin', 'replace_commit', [dev('pn0')], 0, errno.ENOENT, 'no replace in progress'),
+ ('get-peer as a do', 'get_peer', [dev('pn0')], 0, errno.EOPNOTSUPP, ''),
+]
+g.do('new_peer', dev('pn0'), P('192.0.2.1', ['10.9.0.0/16']))
+g.do('new_peer', dev('pn0'), P('192.0.2.3'))
+before = parse_peers(g.dump('get_peer', dev('pn0')))[0]
+fails = 0
+for desc, cmd, payload, flags, want, rx in bad:
+    import re
+    try:
+        g.do(cmd, *payload, flags=flags)
+        print(f'FAIL {desc}: succeeded'); fails += 1; continue
+    except NlErr as e:
+        if e.errno != want or (rx and not re.search(rx, e.msg)):
+            print(f'FAIL {desc}: got {errno.errorcode.get(e.errno)} "{e.msg}", want {errno.errorcode[want]} /{rx}/')
+            fails += 1
+        elif not e.msg and cmd != 'get_peer':
+            # core policy errors still carry a message
+            print(f'FAIL {desc}: no extack message'); fails += 1
+after = parse_peers(g.dump('get_peer', dev('pn0')))[0]
+if before != after:
+    print('FAIL table changed by failed requests', before, after); fails += 1
+# nothing half-applied: a request whose 3rd prefix conflicts adds none
+try:
+    g.do('new_peer', dev('pn0'), P('192.0.2.4', ['10.20.0.0/16', '10.21.0.0/16', '10.9.0.0/16']))
+    print('FAIL conflict accepted'); fails += 1
+except NlErr as e:
+    pass
+if parse_peers(g.dump('get_peer', dev('pn0')))[0] != before:
+    print('FAIL half-applied'); fails += 1
+g.do('flush_peers', dev('pn0'))
+print(f'{len(bad)} bad requests, {fails} failures')
+EOF
+)
+like "bad requests rejected with errno and message" "$out" '^4[0-9] bad requests, 0 failures$'
+
+# --- atomic replace, abandoned replace, events -------------------------------
+out=$($PY - <<'EOF' 2>&1
+from pn import *
+import select
+g, h, mon = Genl(), Genl(), Genl()
+mon.sk.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, mon.groups['events'])
+g.do('new_peer', dev('pn0'), peer('192.0.2.1', ['10.1.0.0/24', '10.2.0.0/24']))
+g.do('new_peer', dev('pn0'), peer('192.0.2.2', ['10.3.0.0/24']))
+gen0 = device(g, 'pn0')['generation']
+g.do('replace_begin', dev('pn0'))
+assert device(g, 'pn0')['replace_portid'] == g.portid
+try:
+    h.do('replace_begin', dev('pn0')); raise SystemExit('second begin accepted')
+except NlErr as e:
+    assert e.errno == errno.EBUSY, e
+try:
+    h.do('replace_add', dev('pn0'), peer('192.0.2.9')); raise SystemExit('foreign add accepted')
+except NlErr as e:
+    assert e.errno == errno.ENOENT, e
+g.do('replace_add', dev('pn0'), peer('192.0.2.1', ['10.1.0.0/24']))
+g.do('replace_add', dev('pn0'), peer('192.0.2.1', ['fd00::/64']))
+g.do('replace_add', dev('pn0'), peer('192.0.2.5', ['10.5.0.0/24'], mac='02:00:00:00:00:05'))
+try:
+    g.do('replace_add', dev('pn0'), peer('192.0.2.6', ['10.5.0.0/24'])); raise SystemExit('dup in staging')
+except NlErr as e:
+    assert e.errno == errno.EEXIST, e
+# live table untouched until commit
+assert set(parse_peers(g.dump('get_peer', dev('pn0')))[0]) == {'192.0.2.1', '192.0.2.2'}
+g.do('replace_commit', dev('pn0'))
+peers, _ = parse_peers(g.dump('get_peer', dev('pn0')))
+assert peers == {'192.0.2.1': [None, 2, {'10.1.0.0/24', 'fd00::/64'}],
+                 '192.0.2.5': ['02:00:00:00:00:05', 1, {'10.5.0.0/24'}]}, peers
+d = device(g, 'pn0')
+assert d['replace_portid'] is None and d['generation'] > gen0, d
+# abandoned: begin + add from a socket that then closes
+k = Genl()
+k.do('replace_begin', dev('pn0'))
+k.do('replace_add', dev('pn0'), peer('192.0.2.7', ['10.7.0.0/24']))
+assert device(g, 'pn0')['replace_portid'] == k.portid
+k.sk.close()
+assert device(g, 'pn0')['replace_portid'] is None
+h.do('replace_begin', dev('pn0'))       # free again
+h.do('replace_abort', dev('pn0'))
+assert parse_peers(g.dump('get_peer', dev('pn0')))[0] == peers
+g.do('del_peer', dev('pn0'), peer('192.0.2.5'))
+g.do('flush_peers', dev('pn0'))
+# events: new, commit, del, flush
+cmds = []
+while select.select([mon.sk], [], [], 0.5)[0]:
+    data = mon.sk.recv(1 << 16)
+    off = 0
+    while off < len(data):
+        n, typ, flags, _, _ = struct.unpack_from('IHHII', data, off)
+        cmds.append((data[off + 16], flags & (NLM_F_CREATE | NLM_F_REPLACE)))
+        off += (n + 3) & ~3
+assert cmds == [(2, NLM_F_CREATE), (2, NLM_F_CREATE), (8, 0), (3, 0), (5, 0)], cmds
+print('replace ok')
+EOF
+)
+is "atomic replace, EBUSY/ENOENT for other sockets, abandoned replace freed, events" "$out" "replace ok"
+
+# --- 100k prefixes: replace, exact dump, DUMP_INTR, flush --------------------
+out=$($PY - "$N_BIG" <<'EOF' 2>&1
+import sys, time
+from pn import *
+N = int(sys.argv[1])
+g = Genl()
+# 5 prefixes per peer: 3 IPv4 /24 (10.0.0.0/8 and 11.0.0.0/8), 2 IPv6 /64
+want, payloads = {}, []
+npeers = N // 5
+for i in range(npeers):
+    r = f'172.{16 + (i >> 16)}.{(i >> 8) & 255}.{i & 255}'
+    ps = []
+    for j in range(3):
+        k = i * 3 + j
+        ps.append(f'{10 + (k >> 16)}.{(k >> 8) & 255}.{k & 255}.0/24')
+    ps += [f'fd00:{i >> 16:x}:{i & 0xffff:x}:{j}::/64' for j in range(2)]
+    want[r] = [None, 5, {str(ipaddress.ip_network(p)) for p in ps}]
+    payloads.append(dev('pn0') + peer(r, ps))
+t = time.time()
+g.do('replace_begin', dev('pn0'))
+g.batch('replace_add', payloads)
+g.do('replace_commit', dev('pn0'))
+t = time.time() - t
+d = device(g, 'pn0')
+assert d['peers'] == npeers and d['prefixes'] == 5 * npeers, d
+msgs = g.dump('get_peer', dev('pn0'))
+peers, intr = parse_peers(msgs)
+if intr or peers != want:
+    bad = [(r, peers.get(r), want[r]) for r in want if peers.get(r) != want[r]]
+    raise SystemExit(f'intr {intr}, {len(peers)} peers, {len(bad)} differ, e.g. {bad[:2]}, extra {set(peers) - set(want)}')
+print(f'# {5 * npeers} prefixes replaced in {t:.2f}s, dumped in {len(msgs)} messages')
+# a dump interrupted by a change is flagged
+h = Genl()
+seen = []
+def poke(n):
+    if n == 1:
+        h.do('new_peer', dev('pn0'), peer('192.0.2.200'))
+msgs = g.dump('get_peer', dev('pn0'), cb=poke)
+_, intr = parse_peers(msgs)
+assert intr, 'no NLM_F_DUMP_INTR'
+g.do('flush_peers', dev('pn0'))
+d = device(g, 'pn0')
+assert d['peers'] == 0 and d['prefixes'] == 0, d
+print('big ok')
+EOF
+)
+diag "$(grep '^#' <<<"$out")"
+like "$N_BIG prefixes: replace, exact dump, NLM_F_DUMP_INTR, flush" "$out" "big ok"
+
+# --- one peer with more prefixes than fit in a dump message -------------------
+out=$($PY - <<'EOF' 2>&1
+from pn import *
+g = Genl()
+ps = [f'10.{i >> 8}.{i & 255}.0/24' for i in range(6000)]
+for i in range(0, len(ps), 1000):
+    g.do('new_peer', dev('pn0'), peer('192.0.2.1', ps[i:i + 1000]))
+msgs = g.dump('get_peer', dev('pn0'))
+peers, intr = parse_peers(msgs)
+assert len(msgs) > 1 and not intr and peers == {'192.0.2.1': [None, 6000, set(ps)]}, (len(msgs), intr)
+g.do('flush_peers', dev('pn0'))
+print('split ok')
+EOF
+)
+is "a peer split across dump messages" "$out" "split ok"
+
+# --- permissions --------------------------------------------------------------
+ok "set up a peer as root" $PY -c "
+from pn import *
+Genl().do('new_peer', dev('pn0'), peer('192.0.2.1', ['10.1.0.0/24']))"
+out=$(unshare -U -r $PY - <<'EOF' 2>&1
+from pn import *
+g = Genl()
+res = []
+for cmd, a in [('new_peer', [peer('192.0.2.2')]), ('del_peer', [peer('192.0.2.1')]),
+               ('flush_peers', []), ('replace_begin', []), ('replace_add', [peer('192.0.2.2')]),
+               ('replace_commit', []), ('replace_abort', [])]:
+    try:
+        g.do(cmd, dev('pn0'), *a)
+        res.append(f'{cmd}:ok')
+    except NlErr as e:
+        res.append(f'{cmd}:{errno.errorcode[e.errno]}')
+print(' '.join(res))
+assert device(g, 'pn0')['peers'] == 1
+peers, _ = parse_peers(g.dump('get_peer', dev('pn0')))
+print('read', list(peers))
+EOF
+)
+like "user namespace without CAP_NET_ADMIN over the netns: EPERM for every change" "$out" \
+	'^new_peer:EPERM del_peer:EPERM flush_peers:EPERM replace_begin:EPERM replace_add:EPERM replace_commit:EPERM replace_abort:EPERM$'
+like "... and can read" "$out" "^read \\['192.0.2.1'\\]$"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all $PY -c "
+from pn import *
+g = Genl()
+try:
+    g.do('flush_peers', dev('pn0')); print('flushed')
+except NlErr as e:
+    print(errno.errorcode[e.errno])
+print(device(g, 'pn0')['peers'])" 2>&1)
+is "unprivileged user: EPERM, reads work" "$(echo $out)" "EPERM 1"
+
+# --- netns isolation -------------------------------------------------------------
+pn_netns_add pnA
+pn_netns_add pnB
+ok "podnet device in netns pnA" ip -n pnA link add pnx type podnet
+out=$(ip netns exec pnA $PY -c "
+from pn import *
+g = Genl()
+g.do('new_peer', dev('pnx'), peer('192.0.2.1', ['10.1.0.0/24']))
+print(device(g, 'pnx')['peers'], [one(p, A_IFNAME) for _, _, p, _ in g.dump('get_device')])" 2>&1)
+is "device visible and programmable in its netns" "$out" "1 [b'pnx\\x00']"
+ifx=$(ip -n pnA -o link show pnx | cut -d: -f1)
+out=$(ip netns exec pnB $PY -c "
+from pn import *
+g = Genl()
+print(len(g.dump('get_device')))
+for sel in [dev('pnx'), u32(A_IFINDEX, $ifx)]:
+    try:
+        g.dump('get_peer', sel); print('visible')
+    except NlErr as e:
+        print(errno.errorcode[e.errno])" 2>&1)
+is "invisible from another netns (dump empty, ENODEV by name and index)" "$(echo $out)" "0 ENODEV ENODEV"
+out=$($PY -c "
+from pn import *
+print([one(p, A_IFNAME) for _, _, p, _ in Genl().dump('get_device')])" 2>&1)
+is "init netns dump shows only its own device" "$out" "[b'pn0\\x00']"
+
+ok "delete devices" sh -c "ip link del pn0 && ip link del dummy0 && ip -n pnA link del pnx"
+ok "module unloads" modprobe -r podnet
+done_testing
