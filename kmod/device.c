@@ -448,6 +448,16 @@ static int pn_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	return 0;
 }
 
+static size_t pn_get_xstats_size(const struct net_device *dev)
+{
+	return pn_socket_xstats_size();
+}
+
+static int pn_fill_xstats(struct sk_buff *skb, const struct net_device *dev)
+{
+	return pn_socket_fill_xstats(skb, netdev_priv(dev));
+}
+
 /* Shows as link-netnsid once the device has left its sockets' netns. */
 static struct net *pn_get_link_net(const struct net_device *dev)
 {
@@ -468,6 +478,8 @@ static struct rtnl_link_ops pn_link_ops __read_mostly = {
 	.dellink	= pn_dellink,
 	.get_size	= pn_get_size,
 	.fill_info	= pn_fill_info,
+	.get_xstats_size = pn_get_xstats_size,
+	.fill_xstats	= pn_fill_xstats,
 	.get_link_net	= pn_get_link_net,
 };
 

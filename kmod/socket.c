@@ -16,6 +16,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/udp_tunnel.h>
+#include <uapi/linux/podnet.h>
 
 #include "compat.h"
 #include "device.h"
@@ -338,15 +339,23 @@ static void pn_sock_fold(struct pn_sock *ps, u64 drops[PN_SOCK_DROP_MAX])
 }
 
 /*
- * The drops counted on the sockets @pn is on (while it is up).  A socket
- * shared by several devices reports the same drops for each of them: a
- * packet with an unknown VNI belongs to none of them in particular.
+ * IFLA_INFO_XSTATS: the drops counted on the sockets @pn is on (while it
+ * is up).  A socket shared by several devices reports the same drops for
+ * each of them: a packet with an unknown VNI belongs to none of them in
+ * particular.
  */
-void pn_socket_drops(struct pn_device *pn, u64 drops[PN_SOCK_DROP_MAX])
+size_t pn_socket_xstats_size(void)
 {
+	return nla_total_size(0) +
+	       nla_total_size_64bit(sizeof(u64)) * PN_SOCK_DROP_MAX;
+}
+
+int pn_socket_fill_xstats(struct sk_buff *skb, struct pn_device *pn)
+{
+	u64 drops[PN_SOCK_DROP_MAX] = {};
+	struct nlattr *nest;
 	struct pn_sock *ps;
 
-	memset(drops, 0, sizeof(u64) * PN_SOCK_DROP_MAX);
 	rcu_read_lock();
 	ps = rcu_dereference(pn->sock4);
 	if (ps)
@@ -355,6 +364,17 @@ void pn_socket_drops(struct pn_device *pn, u64 drops[PN_SOCK_DROP_MAX])
 	if (ps)
 		pn_sock_fold(ps, drops);
 	rcu_read_unlock();
+
+	nest = nla_nest_start(skb, IFLA_INFO_XSTATS);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, PODNET_XSTATS_RX_DROP_BAD_HEADER,
+			      drops[PN_SOCK_DROP_MALFORMED],
+			      PODNET_XSTATS_PAD) ||
+	    nla_put_u64_64bit(skb, PODNET_XSTATS_RX_DROP_BAD_VNI,
+			      drops[PN_SOCK_DROP_BAD_VNI], PODNET_XSTATS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 static int __net_init pn_net_init(struct net *net)

@@ -60,6 +60,7 @@ void pn_socket_close(struct pn_device *pn);
 
 struct pn_device *pn_socket_find_vni(struct pn_sock *ps, u32 vni);
 void pn_socket_count_drop(struct pn_sock *ps, enum pn_sock_drop reason);
-void pn_socket_drops(struct pn_device *pn, u64 drops[PN_SOCK_DROP_MAX]);
+size_t pn_socket_xstats_size(void);
+int pn_socket_fill_xstats(struct sk_buff *skb, struct pn_device *pn);
 
 #endif /* _PODNET_SOCKET_H */

@@ -138,6 +138,34 @@ enum {
 #define IFLA_PODNET_MAX (__IFLA_PODNET_MAX - 1)
 
 /*
+ * Link statistics
+ * ---------------
+ *
+ * IFLA_INFO_XSTATS in IFLA_LINKINFO of RTM_GETLINK: a nest of
+ * PODNET_XSTATS_*, each a u64 (PODNET_XSTATS_PAD aligns them).  They count
+ * received packets dropped on the device's UDP sockets before any device
+ * could be told, so they are not in the per-device counters of the generic
+ * netlink family:
+ *
+ * PODNET_XSTATS_RX_DROP_BAD_HEADER  shorter than the UDP and VXLAN headers,
+ *                                   or a VXLAN flag other than I, or the
+ *                                   reserved bits not zero
+ * PODNET_XSTATS_RX_DROP_BAD_VNI     no device with that VNI on the socket
+ *
+ * The counts of the sockets the device is on while up, zeros while down
+ * (a socket goes when its last device goes down).  Devices that
+ * share a socket (one port, different VNIs) report the same counts.
+ */
+enum {
+	PODNET_XSTATS_UNSPEC,
+	PODNET_XSTATS_PAD,
+	PODNET_XSTATS_RX_DROP_BAD_HEADER,
+	PODNET_XSTATS_RX_DROP_BAD_VNI,
+	__PODNET_XSTATS_MAX
+};
+#define PODNET_XSTATS_MAX (__PODNET_XSTATS_MAX - 1)
+
+/*
  * Generic netlink family "podnet", version 1
  * ------------------------------------------
  *

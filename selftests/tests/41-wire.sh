@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# What podnet puts on the wire: outer TTL / hop limit and TOS / traffic
+# class for the default, fixed and inherit settings, ECN per RFC 6040 on
+# encapsulation (copied) and decapsulation (CE folded in, CE on not-ECT
+# dropped), over IPv4 and IPv6 underlays.  Captured with tcpdump, parsed
+# with scapy; each probe is told apart by its ICMP payload size.
+. "$PODNET_ROOT/selftests/lib.sh"
+
+pn_load
+. "$PODNET_ROOT/selftests/tools/topology.sh"
+topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
+peers 4
+ok "pods reach each other" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 2 a)"
+
+cap=$(mktemp -d)
+# capture NETNS IFACE FILE FILTER: tcpdump in the background until stopped.
+capture() {
+	ip netns exec "$1" tcpdump -U -n -s 256 -i "$2" -w "$3" "$4" 2>/dev/null &
+	caps+=($!)
+}
+caps=()
+capture "$(node 2)" eth0 "$cap/tx.pcap" "udp dst port 8472 and (src host $(v4 1) or src host $(v6 1))"
+capture "$(node 1)" va "$cap/rx.pcap" "icmp and src host $(podv4 2 a)"
+sleep 2
+
+# probe SIZE ARGS...: one ping from pod 1a to pod 2a that must be answered.
+probe() {
+	local size=$1 dst=$(podv4 2 a)
+	shift
+	[ "$1" = -6 ] && { dst=$(podv6 2 a); shift; }
+	local IFS=,
+	pnping -n 1 "$(pod 1 a),$dst,size=$size,$*" >/dev/null
+}
+# Default: ttl from the route (64), tos 0, inner ECN copied.
+ok "default: probes answered" eval 'probe 101 tos=0x10,ttl=50 && probe 102 tos=0x02 &&
+	probe 103 tos=0x03 && probe 104 tos=0x01 && probe 105 -6 tos=0x12'
+ok "set ttl 7 tos 0x28" in_node 1 pnlink set podnet0 ttl 7 tos 0x28
+ok "fixed: probes answered" eval 'probe 111 tos=0x12,ttl=50 && probe 112 tos=0x00'
+ok "set ttl inherit tos inherit" in_node 1 pnlink set podnet0 ttl inherit tos inherit
+is "... as shown by RTM_GETLINK" \
+	"$(in_node 1 pnlink show podnet0 | grep -E '^(ttl|tos)' | tr '\n' ' ')" \
+	"ttl 0 ttl_inherit 1 tos 0 tos_inherit 1 "
+ok "inherit: probes answered" eval 'probe 121 tos=0xba,ttl=33 && probe 122 -6 tos=0x2b,ttl=20'
+peers 6
+ok "inherit over IPv6: probes answered" eval 'probe 131 tos=0xba,ttl=33 && probe 132 -6 tos=0x49,ttl=20'
+ok "set ttl 0 tos 0x20 noinherit" in_node 1 pnlink set podnet0 ttl 0 tos 0x20
+ok "default over IPv6: probes answered" eval 'probe 141 tos=0x03,ttl=50'
+peers 4
+
+# Decapsulation: crafted VXLAN from node 2's address to node 1 (scapy).
+other_before=$(stat 1 rx_drop_other)
+mac1=$(in_node 1 cat /sys/class/net/eth0/address)
+ip netns exec $U $PY - "$mac1" <<'PYEOF'
+import sys
+from scapy.all import Ether, IP, UDP, ICMP, Raw, sendp, conf
+from scapy.layers.vxlan import VXLAN
+conf.verb = 0
+def vx(size, outer, inner):
+    return Ether(dst=sys.argv[1]) / \
+        IP(src="192.168.99.2", dst="192.168.99.1", tos=outer) / \
+        UDP(sport=40000, dport=8472, chksum=0) / VXLAN(flags=0x08, vni=1) / \
+        Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / \
+        IP(src="10.244.2.10", dst="10.244.1.10", tos=inner) / \
+        ICMP(id=7) / Raw(b"p" * size)
+sendp([vx(201, 0x03, 0x02), vx(202, 0x03, 0x00), vx(203, 0x00, 0x02),
+       vx(204, 0x02, 0x00), vx(205, 0xbb, 0x01)], iface="br0")
+PYEOF
+sleep 2
+kill "${caps[@]}"
+wait "${caps[@]}" 2>/dev/null
+
+# One line per captured probe: SIZE OUTER-FAMILY TOS TTL (tx), or SIZE TOS (rx).
+got=$($PY - "$cap/tx.pcap" "$cap/rx.pcap" <<'PYEOF'
+import sys
+from scapy.all import rdpcap, Ether, IP, IPv6, UDP
+out = []
+for p in rdpcap(sys.argv[1]):
+    o = p.payload
+    fam, tos, ttl = (4, o.tos, o.ttl) if o.version == 4 else (6, o.tc, o.hlim)
+    inner = Ether(bytes(p[UDP].payload)[8:])
+    i = inner.payload
+    if i.version == 4:
+        size = i.len - 28
+        if i.payload.type != 8:
+            continue
+    else:
+        size = i.plen - 8
+        if bytes(i.payload)[0] != 128:
+            continue
+    out.append("tx %d %d 0x%02x %d" % (size, fam, tos, ttl))
+for p in rdpcap(sys.argv[2]):
+    i = p[IP]
+    if i.payload.type == 8:
+        out.append("rx %d 0x%02x" % (i.len - 28, i.tos))
+print("\n".join(sorted(set(out))))
+PYEOF
+)
+rm -rf "$cap"
+line() { grep -E "^$1 $2 " <<<"$got" || echo "(none for $1 $2)"; }
+is "default: ttl 64, tos 0 (inner DSCP not copied)" "$(line tx 101)" "tx 101 4 0x00 64"
+is "default: inner ECT(0) copied" "$(line tx 102)" "tx 102 4 0x02 64"
+is "default: inner CE copied" "$(line tx 103)" "tx 103 4 0x03 64"
+is "default: inner ECT(1) copied" "$(line tx 104)" "tx 104 4 0x01 64"
+is "default, IPv6 inner: ECN copied" "$(line tx 105)" "tx 105 4 0x02 64"
+is "fixed: ttl 7, tos 0x28 plus the inner ECN" "$(line tx 111)" "tx 111 4 0x2a 7"
+is "fixed: ttl 7, tos 0x28, not-ECT" "$(line tx 112)" "tx 112 4 0x28 7"
+is "inherit: inner TOS and TTL (after forwarding: 33-1)" "$(line tx 121)" "tx 121 4 0xba 32"
+is "inherit, IPv6 inner: traffic class and hop limit" "$(line tx 122)" "tx 122 4 0x2b 19"
+is "inherit over IPv6 underlay: traffic class and hop limit" "$(line tx 131)" "tx 131 6 0xba 32"
+is "inherit over IPv6, IPv6 inner" "$(line tx 132)" "tx 132 6 0x49 19"
+is "fixed tos over IPv6, ttl from the route" "$(line tx 141)" "tx 141 6 0x23 64"
+is "decap: outer CE on inner ECT(0) -> inner CE" "$(line rx 201)" "rx 201 0x03"
+is "decap: outer CE on inner not-ECT -> dropped" "$(line rx 202)" "(none for rx 202)"
+is "... counted as rx_drop_other" "$(stat 1 rx_drop_other)" $((other_before + 1))
+is "decap: outer not-ECT leaves inner ECT(0)" "$(line rx 203)" "rx 203 0x02"
+is "decap: outer ECT(0) on inner not-ECT -> not-ECT" "$(line rx 204)" "rx 204 0x00"
+is "decap: outer CE on inner ECT(1) -> CE, outer DSCP not copied" "$(line rx 205)" "rx 205 0x03"
+
+done_testing
