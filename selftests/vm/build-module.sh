@@ -13,7 +13,7 @@ set -euo pipefail
 k=$1 out=$2 variant=${3:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/selftests/vm
-read -r ver _ _ chroot < <("$vm/provision.sh" info "$k")
+read -r ver _ _ chroot kdir < <("$vm/provision.sh" info "$k")
 
 name=podnet${variant:+-$variant}
 extra=()
@@ -25,7 +25,6 @@ esac
 if [ "$chroot" = - ]; then
 	src=$top/build/src/$ver${variant:+-$variant}
 	run=()
-	kdir=/lib/modules/$ver/build
 	msrc=$src
 else
 	src=$chroot/build/$ver${variant:+-$variant}
@@ -34,7 +33,6 @@ else
 		trap 'umount "$chroot/proc"' EXIT
 	fi
 	run=(chroot "$chroot")
-	kdir=/lib/modules/$ver/build
 	msrc=/build/$ver${variant:+-$variant}
 fi
 # A clean private copy every time: the module is small, and stale objects

@@ -32,6 +32,21 @@ mkdir -p "$mods/extra"
 cp "$R/podnet.ko" "$mods/extra/podnet.ko"
 cp "$R"/modindex/modules.* "$mods/"	# made by the host's depmod (run.sh)
 
+# On the debug kernel, kmemleak: forget what boot left behind, then after
+# every test file scan and report (its reports land in the scanned log).
+leaks=/sys/kernel/debug/kmemleak
+[ -w $leaks ] && echo clear >$leaks
+leak_scan() {
+	[ -w $leaks ] || return 0
+	# Objects freed by RCU or deferred work need a grace period or two.
+	sleep 2
+	echo scan >$leaks
+	sleep 1
+	echo scan >$leaks
+	cat $leaks
+	echo clear >$leaks
+}
+
 dmesg -c >"$R/boot.dmesg"
 : >"$R/done"
 for t in $PODNET_TESTS; do
@@ -43,7 +58,7 @@ for t in $PODNET_TESTS; do
 	echo $? >"$R/$name.rc"
 	# Give deferred work (RCU callbacks, netns cleanup) a moment to report.
 	sleep 1
-	dmesg -c >"$R/$name.dmesg"
+	{ dmesg -c; leak_scan; } >"$R/$name.dmesg"
 	echo "$name" >>"$R/done"
 done
 

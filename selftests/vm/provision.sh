@@ -5,16 +5,21 @@
 # and provisions the kernel matrix.  Idempotent: every step checks first.
 #
 #   provision.sh host            build + lint + test packages
-#   provision.sh kernels [K...]  kernels of the matrix (6.1 6.12 7.2)
+#   provision.sh kernels [K...]  kernels of the matrix (6.1 6.12 7.2 debug)
 #   provision.sh kdir K          print the build dir (KDIR) of kernel K
-#   provision.sh info K          print "ver vmlinuz modroot chroot" of kernel K
+#   provision.sh info K          print "ver vmlinuz modroot chroot kdir" of K
+#                                (chroot is "-" for kernels built on the host)
 #
 # 6.1 and 6.12 are installed on the host with apt (images + headers).  7.2
 # lives in a Debian sid chroot under $PODNET_CACHE, where its module is built.
+# "debug" is Debian's linux-source-6.12 built here as a small kernel with
+# KASAN, lockdep, kmemleak, UBSAN and friends (selftests/vm/debug.config).
 set -euo pipefail
 
 CACHE=${PODNET_CACHE:-/var/tmp/podnet-vm}
 SID=$CACHE/sid
+DBG=$CACHE/debug-6.12
+DBGCONF=$(cd "$(dirname "$0")" && pwd)/debug.config
 BPO=/etc/apt/sources.list.d/podnet-backports.sources
 MIRROR=${PODNET_MIRROR:-http://deb.debian.org/debian}
 
@@ -86,7 +91,7 @@ suite_of() {
 	case $1 in
 	6.1) echo bookworm ;;
 	6.12) echo bookworm-backports ;;
-	*) echo "unknown kernel '$1' (matrix: 6.1 6.12 7.2)" >&2; exit 2 ;;
+	*) echo "unknown kernel '$1' (matrix: 6.1 6.12 7.2 debug)" >&2; exit 2 ;;
 	esac
 }
 
@@ -95,6 +100,10 @@ installed_ver() {
 	local k=$1 d
 	if [ "$k" = 7.2 ]; then
 		ls "$SID/lib/modules" 2>/dev/null | sort -V | tail -n1
+		return
+	fi
+	if [ "$k" = debug ]; then
+		[ -f "$DBG/.podnet-built" ] && cat "$DBG/include/config/kernel.release"
 		return
 	fi
 	for d in /lib/modules/*/build; do
@@ -135,6 +144,43 @@ kernel_sid() {
 	}
 }
 
+# Builds the debug kernel when it is missing or debug.config changed.
+kernel_debug() {
+	local sum src=$CACHE/linux-source-6.12-full opt val
+	sum=$(sha256sum "$DBGCONF" | cut -d' ' -f1)
+	[ "$(cat "$DBG/.podnet-built" 2>/dev/null)" = "$sum" ] && return
+	need bc bison flex libelf-dev libssl-dev cpio linux-source-6.12
+	if [ ! -f "$src/Makefile" ]; then
+		log "unpacking linux-source-6.12 for the debug kernel"
+		rm -rf "$src"
+		mkdir -p "$src"
+		tar -C "$src" --strip-components=1 -xaf /usr/src/linux-source-6.12.tar.xz
+	fi
+	log "building the debug kernel in $DBG (about 10 minutes on 2 cores)"
+	rm -rf "$DBG"
+	mkdir -p "$DBG"
+	{
+		make -C "$src" O="$DBG" tinyconfig &&
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$DBG" "$DBG/.config" "$DBGCONF" &&
+		make -C "$src" O="$DBG" olddefconfig
+	} >"$DBG/build.log" 2>&1 || { tail -n 30 "$DBG/build.log" >&2; exit 1; }
+	# merge_config only warns about options it could not set.
+	while IFS='=' read -r opt val; do
+		case $opt in CONFIG_*) ;; *) continue ;; esac
+		if [ "$val" = n ]; then
+			grep -q "^$opt=" "$DBG/.config" || continue
+		else
+			grep -qx "$opt=$val" "$DBG/.config" && continue
+		fi
+		log "debug kernel: $opt=$val did not stick (see $DBG/.config)"
+		exit 1
+	done <"$DBGCONF"
+	make -C "$src" O="$DBG" -j"$(nproc)" bzImage modules >>"$DBG/build.log" 2>&1 &&
+	make -C "$src" O="$DBG" INSTALL_MOD_PATH="$DBG/root" modules_install >>"$DBG/build.log" 2>&1 ||
+		{ tail -n 30 "$DBG/build.log" >&2; exit 1; }
+	echo "$sum" >"$DBG/.podnet-built"
+}
+
 kernels() {
 	local k
 	[ $# -eq 0 ] && set -- 6.1 6.12 7.2
@@ -142,27 +188,29 @@ kernels() {
 	for k in "$@"; do
 		case $k in
 		7.2) kernel_sid ;;
+		debug) kernel_debug ;;
 		*) kernel_host "$k" ;;
 		esac
 	done
 }
 
-# ver vmlinuz modroot chroot   (chroot is "-" for host kernels)
+# ver vmlinuz modroot chroot kdir  (chroot is "-" for host-built kernels;
+# kdir is then a host path, else a path inside the chroot)
 info() {
 	local k=$1 v
 	v=$(installed_ver "$k")
 	[ -n "$v" ] || { echo "kernel $k is not provisioned" >&2; exit 1; }
-	if [ "$k" = 7.2 ]; then
-		echo "$v $SID/boot/vmlinuz-$v $SID/lib/modules/$v $SID"
-	else
-		echo "$v /boot/vmlinuz-$v /lib/modules/$v -"
-	fi
+	case $k in
+	7.2) echo "$v $SID/boot/vmlinuz-$v $SID/lib/modules/$v $SID /lib/modules/$v/build" ;;
+	debug) echo "$v $DBG/arch/x86/boot/bzImage $DBG/root/lib/modules/$v - $DBG" ;;
+	*) echo "$v /boot/vmlinuz-$v /lib/modules/$v - /lib/modules/$v/build" ;;
+	esac
 }
 
 case ${1:-} in
 host) host ;;
 kernels) shift; kernels "$@" ;;
-kdir) set -- $(info "$2"); [ "$4" = - ] && echo "$3/build" || echo "$4/lib/modules/$1/build" ;;
+kdir) set -- $(info "$2"); [ "$4" = - ] && echo "$5" || echo "$4$5" ;;
 info) info "$2" ;;
 *) sed -n '5,12p' "$0" >&2; exit 2 ;;
 esac
