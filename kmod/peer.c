@@ -170,9 +170,10 @@ struct pn_peer *pn_peer_hash_lookup(struct pn_table *tbl,
 struct pn_peer *pn_peer_lookup_endpoint(struct pn_device *pn,
 					const struct sockaddr *sa)
 {
+	struct pn_table *tbl = rcu_dereference_bh(pn->table);
 	struct pn_peer_key key;
 
-	if (pn_peer_key_from_sockaddr(&key, sa))
+	if (unlikely(!tbl) || pn_peer_key_from_sockaddr(&key, sa))
 		return NULL;
-	return pn_peer_hash_lookup(rcu_dereference_bh(pn->table), &key);
+	return pn_peer_hash_lookup(tbl, &key);
 }

@@ -75,7 +75,9 @@ struct pn_peer {
 	union pn_endpoint endpoint;
 	/* Owned by the datapath: routes to the endpoint. */
 	struct dst_cache dst_cache;
-	/* Inner destination MAC, for encapsulations that carry one. */
+	/* Inner destination MAC, for encapsulations that carry one.  NEW_PEER
+	 * rewrites it in place: a packet sent meanwhile may see a mix.
+	 */
 	u8 mac[ETH_ALEN];
 	bool has_mac;
 	/* Use pn_peer_stats(): a replace commit may swap this pointer. */

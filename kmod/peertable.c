@@ -145,6 +145,8 @@ static struct pn_peer *pn_lookup_skb(struct pn_table *tbl, struct sk_buff *skb,
 	const void *a;
 	u64 key[2];
 
+	if (unlikely(!tbl))	/* device being destroyed */
+		return NULL;
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
 		off += src ? offsetof(struct iphdr, saddr) :

@@ -11,6 +11,7 @@
  * A write returns EIO if the test fails; details go to the kernel log.
  */
 
+#include <linux/kthread.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/vmalloc.h>
@@ -361,6 +362,144 @@ static void pn_st_skb(struct pn_st *st)
 	pn_table_del_prefixes(st->tbl, NULL, p, 1, &ret);
 }
 
+/*
+ * Replace while lookups run: a reader thread looks up addresses inside a
+ * set of stable prefixes, present with the same owner in every table,
+ * while this thread commits replaces (stable set plus random churn) and
+ * changes the live table in between.  No lookup may miss or find another
+ * owner.
+ */
+#define PN_ST_STABLE	64
+
+struct pn_st_race {
+	struct pn_device *pn;
+	unsigned long lookups, misses;
+};
+
+static u64 pn_st_stable_key(unsigned int i)
+{
+	return (u64)(0x0b000000 + (i << 12)) << 32;
+}
+
+static __be32 pn_st_stable_owner(unsigned int i)
+{
+	return htonl(0xc6336400 + i % 8);
+}
+
+static int pn_st_reader(void *arg)
+{
+	struct pn_st_race *r = arg;
+	struct pn_table *tbl;
+	struct pn_peer *peer;
+	unsigned int i;
+	u64 key[2];
+
+	while (!kthread_should_stop()) {
+		for (i = 0; i < PN_ST_STABLE; i++) {
+			key[0] = pn_st_stable_key(i) | ((u64)get_random_u32() & 0xfff) << 32;
+			key[1] = 0;
+			rcu_read_lock_bh();
+			tbl = rcu_dereference_bh(r->pn->table);
+			peer = pn_trie_lookup(&tbl->root4, key, 32);
+			if (!peer || peer->key.addr[0] != pn_st_stable_owner(i))
+				r->misses++;
+			rcu_read_unlock_bh();
+			r->lookups++;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static int pn_st_race_fill(struct pn_table *tbl, bool churn)
+{
+	struct pn_peer_req req = {};
+	struct pn_prefix p;
+	unsigned int i;
+	u8 addr[4];
+	int ret;
+
+	for (i = 0; i < PN_ST_STABLE + (churn ? 32 : 0); i++) {
+		memset(&req, 0, sizeof(req));
+		req.key.family = AF_INET;
+		if (i < PN_ST_STABLE) {
+			put_unaligned_be32(pn_st_stable_key(i) >> 32, addr);
+			pn_prefix_init(&p, AF_INET, addr, 20);
+			req.key.addr[0] = pn_st_stable_owner(i);
+		} else {
+			put_unaligned_be32(0x0c000000 | (get_random_u32() & 0xffff00),
+					   addr);
+			pn_prefix_init(&p, AF_INET, addr, 16 + pn_st_rand(9));
+			pn_mask(p.key, p.cidr);
+			req.key.addr[0] = htonl(0xc6336400 + pn_st_rand(16));
+			req.replace = true;
+		}
+		req.prefixes = &p;
+		req.num_prefixes = 1;
+		ret = pn_table_set_peer(tbl, &req);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool pn_st_replace_race(unsigned int scale)
+{
+	struct pn_st_race r = {};
+	struct task_struct *reader;
+	unsigned int round;
+	struct pn_table *tbl;
+	bool ok = true;
+	u32 portid = 1;
+
+	r.pn = kzalloc(sizeof(*r.pn), GFP_KERNEL);
+	if (!r.pn)
+		return false;
+	mutex_init(&r.pn->lock);
+	r.pn->generation = 1;
+	tbl = pn_table_alloc(r.pn);
+	if (!tbl)
+		goto out;
+	mutex_lock(&r.pn->lock);
+	if (pn_st_race_fill(tbl, false))
+		ok = false;
+	RCU_INIT_POINTER(r.pn->table, tbl);
+	mutex_unlock(&r.pn->lock);
+
+	reader = kthread_run(pn_st_reader, &r, "podnet-selftest");
+	if (IS_ERR(reader)) {
+		ok = false;
+		goto out_table;
+	}
+	for (round = 0; ok && round < 100 * scale; round++) {
+		mutex_lock(&r.pn->lock);
+		ok = !pn_replace_begin(r.pn, &init_net, portid) &&
+		     !pn_st_race_fill(r.pn->staging, true) &&
+		     !pn_replace_commit(r.pn, &init_net, portid) &&
+		     !pn_st_race_fill(pn_table_live(r.pn), true);
+		mutex_unlock(&r.pn->lock);
+		cond_resched();
+	}
+	kthread_stop(reader);
+	if (r.misses || !r.lookups)
+		ok = false;
+	pr_info("podnet: selftest: replace race: %u commits, %lu lookups, %lu misses: %s\n",
+		round, r.lookups, r.misses, ok ? "pass" : "FAIL");
+out_table:
+	mutex_lock(&r.pn->lock);
+	pn_replace_drop(r.pn);
+	tbl = pn_table_live(r.pn);
+	mutex_unlock(&r.pn->lock);
+	/* The retired tables are freed by queued work; wait for it. */
+	rcu_barrier();
+	flush_workqueue(pn_wq);
+	pn_table_free(tbl);
+out:
+	mutex_destroy(&r.pn->lock);
+	kfree(r.pn);
+	return ok;
+}
+
 static bool pn_st_run(unsigned int scale)
 {
 	unsigned int iters = 10000 * scale, i;
@@ -427,6 +566,8 @@ out:
 	kfree(st.pn);
 	kfree(st.keys);
 	vfree(st.ref);
+	if (st.ok && !pn_st_replace_race(scale))
+		st.ok = false;
 	pr_info("podnet: selftest (scale %u, %u operations, %u ms): %s\n",
 		scale, iters, jiffies_to_msecs(jiffies - start),
 		st.ok ? "pass" : "FAIL");
