@@ -19,8 +19,14 @@ is "no qdisc needed (noqueue)" "$(ip -j link show pn0 | $PY -c 'import json,sys;
 ok "ip link del removes it" ip link del pn0
 fails "it is gone" ip link show pn0
 
+# Devices in one netns share the UDP port only with distinct VNIs, which
+# takes the ip plugin; the first device above was made without it.
+ipp() { IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip "$@"; }
+fails_with "a second device with the same (default) VNI and port is refused" \
+	"VNI already used on this port" sh -c 'ip link add pnx type podnet && ip link add pny type podnet'
+ip link del pnx 2>/dev/null
 n=0
-for i in $(seq 1 64); do ip link add "pn$i" type podnet && n=$((n + 1)); done
+for i in $(seq 1 64); do ipp link add "pn$i" type podnet vni "$i" && n=$((n + 1)); done
 is "64 devices created" "$n" 64
 is "64 podnet devices listed" "$(ip -d -o link show type podnet | wc -l)" 64
 for i in $(seq 1 64); do ip link del "pn$i"; done
@@ -28,7 +34,7 @@ is "all 64 deleted" "$(ip -o link show type podnet | wc -l)" 0
 
 pn_netns_add pntest1
 ok "create a device in a namespace" ip -n pntest1 link add pn0 type podnet
-ok "and another" ip -n pntest1 link add pn1 type podnet
+ok "and another" ipp -n pntest1 link add pn1 type podnet vni 2
 ok "bring it up" ip -n pntest1 link set pn0 up
 ok "deleting the namespace removes its devices" ip netns del pntest1
 _pn_netns=()
