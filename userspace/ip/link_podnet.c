@@ -8,8 +8,9 @@
  * struct link_util, which is defined here because iproute2 installs no
  * headers.  Its layout has been stable since iproute2 4.20 (2018, when
  * print_ifla_xstats lost its sockaddr_nl argument; up to the iproute2 of
- * mid-2026 nothing changed): parse_opt, print_opt and print_help, the only
- * callbacks set here, have kept their signatures since 3.16 (2014).  ip
+ * mid-2026 nothing changed): parse_opt, print_opt, print_xstats and
+ * print_help, the only callbacks set here, have kept their signatures since
+ * 3.16 (2014).  ip
  * reads every field of the structure it knows, so the structure ends with
  * zeroed spare pointers: a newer ip that appends a callback reads NULL
  * (callbacks are tested for NULL before use) instead of running off the
@@ -18,7 +19,7 @@
  * Of ip's exported helpers only the most stable are used: addattr8/16/32,
  * addattr_l, invarg (ip's own error wording), ll_name_to_index,
  * ll_index_to_name, is_json_context and print_color_{uint,string,bool}
- * with PRINT_JSON only.  Text goes straight to the FILE ip hands over, so
+ * and print_color_u64 with PRINT_JSON only.  Text goes straight to the FILE ip hands over, so
  * the color enum, which has moved between versions, is never used, and
  * iproute2's matches()/get_u32() (whose return type changed) are not
  * needed: words are compared exactly and numbers parsed here.
@@ -70,6 +71,8 @@ int print_color_string(enum output_type t, int color, const char *key, const cha
 		       const char *value);
 int print_color_bool(enum output_type t, int color, const char *key, const char *fmt,
 		     bool value);
+int print_color_u64(enum output_type t, int color, const char *key, const char *fmt,
+		    __u64 value);
 
 /* The size of the request buffer ip hands to parse_opt (struct iplink_req). */
 #define REQ_MAX	1024
@@ -108,10 +111,9 @@ static unsigned long number(const char *arg, unsigned long min, unsigned long ma
 	return v;
 }
 
-static char *next_arg(int *argc, char ***argv)
+/* The value after @word, which must be there. */
+static char *next_arg(int *argc, char ***argv, const char *word)
 {
-	const char *word = **argv;
-
 	if (*argc < 2) {
 		fprintf(stderr, "Error: \"%s\" needs a value.\n", word);
 		exit(-1);
@@ -132,15 +134,15 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 		char *v;
 
 		if (!strcmp(w, "vni") || !strcmp(w, "id")) {
-			v = next_arg(&argc, &argv);
+			v = next_arg(&argc, &argv, w);
 			addattr32(n, REQ_MAX, IFLA_PODNET_VNI,
 				  (__u32)number(v, 0, PODNET_VNI_MAX, "invalid vni"));
 		} else if (!strcmp(w, "port") || !strcmp(w, "dstport")) {
-			v = next_arg(&argc, &argv);
+			v = next_arg(&argc, &argv, w);
 			addattr16(n, REQ_MAX, IFLA_PODNET_PORT,
 				  (__u16)number(v, 1, 65535, "invalid port"));
 		} else if (!strcmp(w, "local") || !strcmp(w, "local6")) {
-			v = next_arg(&argc, &argv);
+			v = next_arg(&argc, &argv, w);
 			if (pn_parse_remote(v, &a, err, sizeof(err)))
 				invarg("invalid local address", v);
 			if (!strcmp(w, "local6") && a.family != AF_INET6)
@@ -150,13 +152,13 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 		} else if (!strcmp(w, "dev")) {
 			unsigned int ifindex;
 
-			v = next_arg(&argc, &argv);
+			v = next_arg(&argc, &argv, w);
 			ifindex = ll_name_to_index(v);
 			if (!ifindex)
 				invarg("no such device", v);
 			addattr32(n, REQ_MAX, IFLA_PODNET_LINK, ifindex);
 		} else if (!strcmp(w, "ttl") || !strcmp(w, "hoplimit")) {
-			v = next_arg(&argc, &argv);
+			v = next_arg(&argc, &argv, w);
 			if (!strcmp(v, "inherit")) {
 				/* A non-zero TTL excludes inheriting: clear it. */
 				addattr8(n, REQ_MAX, IFLA_PODNET_TTL, 0);
@@ -169,7 +171,7 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 				addattr8(n, REQ_MAX, IFLA_PODNET_TTL_INHERIT, 0);
 			}
 		} else if (!strcmp(w, "tos") || !strcmp(w, "dsfield")) {
-			v = next_arg(&argc, &argv);
+			v = next_arg(&argc, &argv, w);
 			if (!strcmp(v, "inherit")) {
 				addattr8(n, REQ_MAX, IFLA_PODNET_TOS, 0);
 				addattr8(n, REQ_MAX, IFLA_PODNET_TOS_INHERIT, 1);
@@ -184,9 +186,9 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 		} else if (!strcmp(w, "srcport")) {
 			unsigned long lo, hi;
 
-			v = next_arg(&argc, &argv);
+			v = next_arg(&argc, &argv, w);
 			lo = number(v, 1, 65535, "invalid source port");
-			v = next_arg(&argc, &argv);
+			v = next_arg(&argc, &argv, w);
 			hi = number(v, 1, 65535, "invalid source port");
 			if (hi < lo)
 				invarg("source port range ends below its start", v);
@@ -197,7 +199,7 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 		} else if (!strcmp(w, "srcvalid") || !strcmp(w, "nosrcvalid")) {
 			addattr8(n, REQ_MAX, IFLA_PODNET_SRC_VALID, w[0] != 'n');
 		} else if (!strcmp(w, "encap")) {
-			v = next_arg(&argc, &argv);
+			v = next_arg(&argc, &argv, w);
 			if (!strcmp(v, "vxlan"))
 				addattr8(n, REQ_MAX, IFLA_PODNET_ENCAP, PODNET_ENCAP_VXLAN);
 			else if (!strcmp(v, "gpe"))
@@ -346,6 +348,31 @@ static void podnet_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 		out_flag(f, "src_valid", "srcvalid", u8_of(tb, IFLA_PODNET_SRC_VALID));
 }
 
+/* ip -s -d link show: the socket drop counters (IFLA_INFO_XSTATS). */
+static void podnet_print_xstats(struct link_util *lu, FILE *f, struct rtattr *xstats)
+{
+	static const char *const names[PODNET_XSTATS_MAX + 1] = {
+		[PODNET_XSTATS_RX_DROP_BAD_HEADER]	= "rx_drop_bad_header",
+		[PODNET_XSTATS_RX_DROP_BAD_VNI]		= "rx_drop_bad_vni",
+	};
+	int len = (int)RTA_PAYLOAD(xstats);
+	struct rtattr *a;
+
+	(void)lu;
+	for (a = RTA_DATA(xstats); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		__u64 v;
+
+		if (a->rta_type > PODNET_XSTATS_MAX || !names[a->rta_type] ||
+		    RTA_PAYLOAD(a) < sizeof(v))
+			continue;
+		memcpy(&v, RTA_DATA(a), sizeof(v));
+		if (is_json_context())
+			print_color_u64(PRINT_JSON, 0, names[a->rta_type], NULL, v);
+		else
+			fprintf(f, "%s %llu ", names[a->rta_type], (unsigned long long)v);
+	}
+}
+
 static void podnet_print_help(struct link_util *lu, int argc, char **argv, FILE *f)
 {
 	(void)lu, (void)argc, (void)argv;
@@ -357,5 +384,6 @@ struct link_util podnet_link_util = {
 	.maxattr	= IFLA_PODNET_MAX,
 	.parse_opt	= podnet_parse_opt,
 	.print_opt	= podnet_print_opt,
+	.print_xstats	= podnet_print_xstats,
 	.print_help	= podnet_print_help,
 };
