@@ -51,7 +51,7 @@ host() {
 		libmnl-dev libjansson-dev libcmocka-dev iproute2 \
 		sparse python3 perl debootstrap dkms \
 		qemu-system-x86 busybox-static iperf3 python3-scapy \
-		python3-pyroute2 python3-yaml python3-jsonschema tcpdump iputils-ping \
+		python3-pyroute2 python3-yaml python3-jsonschema tcpdump iputils-ping ethtool \
 		linux-source-6.12
 	# checkpatch.pl and the YNL CLI come out of the linux-source tarball.
 	local src=$CACHE/linux-source-6.12
