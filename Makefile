@@ -26,7 +26,7 @@ else
   KDIR_WHY := given
 endif
 
-.PHONY: all module userspace lint unit check demo install clean help
+.PHONY: all module userspace lint unit check demo bench install clean help
 
 all: module userspace
 
@@ -51,6 +51,9 @@ check:
 
 demo:
 	@selftests/demo.sh
+
+bench:
+	@selftests/bench.sh
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install

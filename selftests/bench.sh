@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: time and kernel memory to program 1k / 10k / 100k prefixes
+# with `podnetctl peer replace`, against programming the same cluster the
+# way Flannel does (route + neighbour + FDB entry per node on a vxlan
+# device, through ip -batch and bridge -batch).  Provisions what it needs,
+# builds userspace, runs selftests/bench/peer-programming.sh in a qemu guest
+# and prints its results.  Results and method: docs/performance.md.
+# PODNET_BENCH_KERNEL picks the kernel (default 6.12).  The guest runs
+# under TCG on machines without usable KVM: the times are emulated.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+k=${PODNET_BENCH_KERNEL:-6.12}
+
+echo "== provisioning (apt, kernel $k; cached after the first run)"
+selftests/vm/provision.sh host
+selftests/vm/provision.sh kernels "$k"
+echo "== building userspace"
+make -s userspace
+echo "== booting kernel $k and benchmarking peer programming (takes 15-30 minutes under TCG)"
+# A bench is one long test file: allow it far more than a test's 600 s.
+export PODNET_TEST_TIMEOUT=${PODNET_TEST_TIMEOUT:-3000}
+export PODNET_VM_TIMEOUT=${PODNET_VM_TIMEOUT:-3600}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+rc=0
+PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/peer-programming.sh >"$out" || rc=$?
+sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
+tail -n 1 "$out"
+exit $rc
