@@ -199,7 +199,7 @@ export PYTHONPATH=$T
 pn_load
 ip link del pn0 2>/dev/null
 ok "create podnet device pn0" ip link add pn0 type podnet
-ok "create dummy device" ip link add dummy0 type dummy
+ok "create a device of another kind (bridge)" ip link add other0 type bridge
 
 # --- CRUD round trips --------------------------------------------------------
 out=$($PY - <<'EOF' 2>&1
@@ -236,7 +236,7 @@ peers, _ = parse_peers(g.dump('get_peer', u32(A_IFINDEX, ifx)))
 assert list(peers) == ['192.0.2.1'], peers
 g.do('flush_peers', dev('pn0'))
 assert device(g, 'pn0')['peers'] == 0
-# device dump lists pn0 and not dummy0
+# device dump lists pn0 and not other0
 names = [one(p, A_IFNAME) for _, _, p, _ in g.dump('get_device')]
 assert names == [b'pn0\0'], names
 print('crud ok')
@@ -254,7 +254,7 @@ bad = [
  ('no device selector', 'new_peer', [P('192.0.2.1')], 0, errno.EINVAL, 'missing ifindex or ifname'),
  ('unknown ifindex', 'new_peer', [u32(A_IFINDEX, 999999), P('192.0.2.1')], 0, errno.ENODEV, 'no such device'),
  ('unknown ifname', 'get_device', [dev('nope0')], 0, errno.ENODEV, 'no such device'),
- ('device of another kind', 'new_peer', [dev('dummy0'), P('192.0.2.1')], 0, errno.EOPNOTSUPP, 'not a podnet device'),
+ ('device of another kind', 'new_peer', [dev('other0'), P('192.0.2.1')], 0, errno.EOPNOTSUPP, 'not a podnet device'),
  ('ifindex and ifname disagree', 'get_device', [u32(A_IFINDEX, 1), dev('pn0')], 0, errno.EINVAL, 'name different devices'),
  ('ifname too long', 'get_device', [s(A_IFNAME, 'x' * 20)], 0, errno.EINVAL, ''),
  ('ifindex wrong length', 'get_device', [nla(A_IFINDEX, b'\1\0')], 0, errno.EINVAL, ''),
@@ -516,6 +516,6 @@ from pn import *
 print([one(p, A_IFNAME) for _, _, p, _ in Genl().dump('get_device')])" 2>&1)
 is "init netns dump shows only its own device" "$out" "[b'pn0\\x00']"
 
-ok "delete devices" sh -c "ip link del pn0 && ip link del dummy0 && ip -n pnA link del pnx"
+ok "delete devices" sh -c "ip link del pn0 && ip link del other0 && ip -n pnA link del pnx"
 ok "module unloads" modprobe -r podnet
 done_testing
