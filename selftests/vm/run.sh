@@ -8,7 +8,7 @@
 # line per assertion plus one per test file for a clean kernel log.
 # The last line is "K: N passed, N failed".  Exit 1 on any failure.
 #
-# Environment: PODNET_VM_TIMEOUT (whole boot, seconds, default 1500),
+# Environment: PODNET_VM_TIMEOUT (whole boot, seconds, default 2400),
 # PODNET_TEST_TIMEOUT (one test file, default 600), PODNET_VM_MEM (MiB),
 # PODNET_NO_PLANT=1 skips the dmesg-scan self-test.
 set -uo pipefail
@@ -148,11 +148,11 @@ if [ -z "$accel" ]; then
 fi
 echo "# $k: booting $ver with -accel $accel"
 start=$(date +%s)
-boot "$accel" "$out" "${PODNET_VM_TIMEOUT:-1500}"
+boot "$accel" "$out" "${PODNET_VM_TIMEOUT:-2400}"
 rc=$?
 secs=$(($(date +%s) - start))
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-	tap not-ok "guest finished within ${PODNET_VM_TIMEOUT:-1500}s (killed; serial log tail follows)" "$out/console.log"
+	tap not-ok "guest finished within ${PODNET_VM_TIMEOUT:-2400}s (killed; serial log tail follows)" "$out/console.log"
 fi
 
 for t in "${tests[@]}"; do
