@@ -172,16 +172,42 @@ printf 'peer flush dev pn0\nshow dev pn0\n' >"$tmp/batch2"
 like "a good batch runs every line" "$(pc -b "$tmp/batch2")" "^$ifindex: pn0: peers 0 "
 
 # --- monitor --------------------------------------------------------------
-ip netns exec $NS podnetctl -j monitor >"$tmp/events" 2>&1 &
-mon=$!
-sleep 1
+# wait_lines FILE N: until FILE has N lines (up to 20 s; TCG guests are slow).
+wait_lines() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# start_monitor FILE [OPTIONS]: start `podnetctl OPTIONS monitor` into FILE
+# and return once it has joined the group (it printed a sentinel change);
+# sets mon (its pid) and base (the lines printed so far).
+start_monitor() {
+	local f=$1 i
+	shift
+	ip netns exec $NS podnetctl "$@" monitor >"$f" 2>&1 &
+	mon=$!
+	for i in $(seq 1 50); do
+		pc peer add dev pn0 remote 192.0.2.250 prefix 10.250.0.0/16
+		pc peer del dev pn0 remote 192.0.2.250
+		[ -s "$f" ] && break
+		sleep 0.2
+	done
+	wait_lines "$f" 2
+	sleep 1
+	base=$(wc -l <"$f")
+}
+start_monitor "$tmp/events.all" -j
 pc peer add dev pn0 remote 192.0.2.1 prefix 10.1.0.0/16 mac 02:00:00:00:00:01
 pc peer add dev pn0 remote 192.0.2.1 prefix 10.11.0.0/16
 pc peer del dev pn0 remote 192.0.2.1
 head -n 3 "$tmp/table" | pc peer replace dev pn0
 pc peer flush dev pn0
-sleep 1
+wait_lines "$tmp/events.all" $((base + 5))
 kill $mon; wait $mon 2>/dev/null
+tail -n +$((base + 1)) "$tmp/events.all" >"$tmp/events"
 ev() { $PY -c "import json,sys; e=[json.loads(l) for l in open(sys.argv[1])]; r=($1); print(r)" "$tmp/events"; }
 is "monitor -j: five events, in order" "$(ev '" ".join(x["event"] for x in e)')" "add add del replace flush"
 is "add event: created, remote, mac, prefixes" \
@@ -191,13 +217,11 @@ is "second add: not created" "$(ev 'e[1]["created"], e[1]["peer"]["prefixes"]')"
 is "events carry ifname and ifindex" "$(ev 'e[2]["ifname"], e[2]["ifindex"]')" "('pn0', $ifindex)"
 is "replace event counts" "$(ev 'e[3]["num_peers"], e[3]["num_prefixes"]')" "(2, 4)"
 is "generations increase" "$(ev 'all(e[i]["generation"] < e[i+1]["generation"] for i in range(4))')" True
-ip netns exec $NS podnetctl monitor >"$tmp/events.txt" 2>&1 &
-mon=$!
-sleep 1
+start_monitor "$tmp/events.txt"
 pc peer add dev pn0 remote 192.0.2.7 prefix 10.7.0.0/16
-sleep 1
+wait_lines "$tmp/events.txt" $((base + 1))
 kill $mon; wait $mon 2>/dev/null
-like "monitor text" "$(cat "$tmp/events.txt")" \
+like "monitor text" "$(tail -n +$((base + 1)) "$tmp/events.txt")" \
 	'^peer add dev pn0 remote 192\.0\.2\.7 prefix 10\.7\.0\.0/16 created generation [0-9]+$'
 
 # --- privileges and namespaces -------------------------------------------
