@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: time and kernel memory to program 1k / 10k / 100k prefixes
+# make bench: the peer table lookup benchmark (selftests/bench/lookup.sh) and
+# time and kernel memory to program 1k / 10k / 100k prefixes
 # with `podnetctl peer replace`, against programming the same cluster the
 # way Flannel does (route + neighbour + FDB entry per node on a vxlan
 # device, through ip -batch and bridge -batch).  Provisions what it needs,
@@ -26,7 +27,8 @@ export PODNET_VM_TIMEOUT=${PODNET_VM_TIMEOUT:-3600}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 rc=0
-PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/peer-programming.sh >"$out" || rc=$?
+PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/lookup.sh \
+	selftests/bench/peer-programming.sh >"$out" || rc=$?
 sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
 tail -n 1 "$out"
 exit $rc

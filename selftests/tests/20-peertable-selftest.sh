@@ -15,10 +15,6 @@ like "self-test result in the kernel log" "$(dmesg)" 'podnet: selftest \(scale 1
 ok "self-test on demand, scale $scale" sh -c "echo $scale >$param"
 like "on-demand result in the kernel log" "$(dmesg | tail -n 3)" "podnet: selftest \\(scale $scale, .*\\): pass"
 ok "a second run (fresh random table)" sh -c "echo 1 >$param"
-if [ -n "${PODNET_BENCH:-}" ]; then
-	ok "lookup benchmark" sh -c "echo 1 >/sys/module/podnet/parameters/bench"
-	diag "$(dmesg | grep 'podnet: bench')"
-fi
 fails "writing garbage to the knob" sh -c "echo nope >$param"
 ok "module unloads" modprobe -r podnet
 
