@@ -129,9 +129,13 @@ kernel_host() {
 }
 
 kernel_sid() {
-	if [ -n "$(installed_ver 7.2)" ] && ls "$SID"/boot/vmlinuz-* >/dev/null 2>&1; then
-		return
+	if [ -z "$(installed_ver 7.2)" ] || ! ls "$SID"/boot/vmlinuz-* >/dev/null 2>&1; then
+		debootstrap_sid
 	fi
+	sid_packages iproute2
+}
+
+debootstrap_sid() {
 	need debootstrap
 	log "debootstrap sid into $SID (about a minute)"
 	rm -rf "$SID"
@@ -142,6 +146,30 @@ kernel_sid() {
 		tail -n 20 "$CACHE/debootstrap.log" >&2
 		exit 1
 	}
+}
+
+# sid_packages PKG...: packages in the sid chroot besides the kernel's;
+# iproute2, whose ip(8) 31-podnetctl-iplink.sh runs next to the host's
+# (selftests/vm/stage-iproute2-sid.sh copies it out).  debootstrap leaves
+# package lists; when they are gone or stale, refresh them, accepting a
+# mirror snapshot's expired Release file.
+sid_packages() {
+	local p missing=() aptget=(env DEBIAN_FRONTEND=noninteractive apt-get -q)
+	for p in "$@"; do
+		chroot "$SID" dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return
+	log "sid chroot: apt-get install ${missing[*]}"
+	set -- install -y --no-install-recommends "${missing[@]}"
+	chroot "$SID" "${aptget[@]}" "$@" >>"$CACHE/sid-apt.log" 2>&1 || {
+		chroot "$SID" "${aptget[@]}" -o Acquire::Check-Valid-Until=false update &&
+			chroot "$SID" "${aptget[@]}" "$@"
+	} >>"$CACHE/sid-apt.log" 2>&1 || {
+		tail -n 20 "$CACHE/sid-apt.log" >&2
+		exit 1
+	}
+	log "sid chroot: $(chroot "$SID" dpkg-query -W -f='${Package} ${Version} ' "${missing[@]}")"
 }
 
 # Builds the debug kernel when it is missing or debug.config changed.

@@ -98,6 +98,19 @@ if [ $# -gt 0 ]; then
 else
 	for t in "$top"/selftests/tests/*.sh; do tests+=("$(basename "$t")"); done
 fi
+
+# Debian sid's ip(8) for 31-podnetctl-iplink.sh, in build/iproute2-sid (the
+# guest cannot see $PODNET_CACHE); that test fails if it is missing.
+case " ${tests[*]} " in
+*31-podnetctl-iplink.sh" "*)
+	if "$vm/stage-iproute2-sid.sh" >"$out/stage-iproute2-sid.log" 2>&1; then
+		echo "# $k: $(tail -n1 "$out/stage-iproute2-sid.log")"
+	else
+		tap not-ok "stage Debian sid's iproute2 (selftests/vm/stage-iproute2-sid.sh)" \
+			"$out/stage-iproute2-sid.log"
+	fi
+	;;
+esac
 cat >"$out/guest.env" <<EOS
 PODNET_ROOT='$top'
 PODNET_KVER='$ver'
