@@ -6,28 +6,35 @@
  *
  * ABI.  ip finds the symbol podnet_link_util and calls the callbacks of
  * struct link_util, which is defined here because iproute2 installs no
- * headers.  Its layout has been stable since iproute2 4.20 (2018, when
- * print_ifla_xstats lost its sockaddr_nl argument; up to the iproute2 of
- * mid-2026 nothing changed): parse_opt, print_opt, print_xstats and
- * print_help, the only callbacks set here, have kept their signatures since
- * 3.16 (2014).  ip
- * reads every field of the structure it knows, so the structure ends with
- * zeroed spare pointers: a newer ip that appends a callback reads NULL
- * (callbacks are tested for NULL before use) instead of running off the
- * end.
+ * headers.  How it moved: print_help (with argc/argv) was inserted in 3.17
+ * (2014) before a "bool slave" that 3.14 had appended and 4.8 removed;
+ * 4.11 appended parse_ifla_xstats and print_ifla_xstats, whose sockaddr_nl
+ * argument went away in 4.20 (2018).  Since 4.20 nothing has changed, in
+ * iproute2's tree up to 7.1 and in Debian sid's 7.3.0 build (72 bytes, the
+ * callbacks at the same offsets); parse_opt, print_opt and print_xstats
+ * have kept their signatures since 2007, print_help since 3.17.  ip reads
+ * every field of the structure it knows, so the structure ends with zeroed
+ * spare pointers: a newer ip that appends a callback reads NULL (callbacks
+ * are tested for NULL before use) instead of running off the end.  When
+ * the plugin is loaded, check_abi() compares the layout with ip's own
+ * vxlan_link_util and, if that has moved, turns the callbacks off rather
+ * than let ip call the wrong ones.
  *
  * Of ip's exported helpers only the most stable are used: addattr8/16/32,
  * addattr_l, invarg (ip's own error wording), ll_name_to_index,
- * ll_index_to_name, is_json_context and print_color_{uint,string,bool}
- * and print_color_u64 with PRINT_JSON only.  Text goes straight to the FILE ip hands over, so
+ * ll_index_to_name, is_json_context and print_color_{uint,string,bool,u64}
+ * with PRINT_JSON only.  Text goes straight to the FILE ip hands over, so
  * the color enum, which has moved between versions, is never used, and
  * iproute2's matches()/get_u32() (whose return type changed) are not
  * needed: words are compared exactly and numbers parsed here.
  */
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,3 +394,36 @@ struct link_util podnet_link_util = {
 	.print_xstats	= podnet_print_xstats,
 	.print_help	= podnet_print_help,
 };
+
+/*
+ * ip(8) exports its built-in link types, so the layout of the ip that
+ * loaded us can be seen in vxlan_link_util: its size (the symbol's) and
+ * where its id and callbacks are.  Without the symbol there is nothing to
+ * compare with, and the declared layout is trusted.
+ */
+static bool layout_matches(void)
+{
+	const struct link_util *v = dlsym(RTLD_DEFAULT, "vxlan_link_util");
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+
+	if (!v || !dladdr1(v, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym)
+		return true;
+	return sym->st_size >= offsetof(struct link_util, spare) &&
+	       sym->st_size <= sizeof(struct link_util) &&
+	       v->id && !strcmp(v->id, "vxlan") &&
+	       v->parse_opt && v->print_opt && v->print_help;
+}
+
+/* Runs in dlopen(), before ip reads podnet_link_util. */
+static void __attribute__((constructor)) check_abi(void)
+{
+	if (layout_matches())
+		return;
+	fprintf(stderr, "link_podnet.so: this ip's struct link_util is not the one the "
+		"plugin knows (see userspace/ip/README.md); podnet options are off\n");
+	podnet_link_util.parse_opt = NULL;
+	podnet_link_util.print_opt = NULL;
+	podnet_link_util.print_xstats = NULL;
+	podnet_link_util.print_help = NULL;
+}
