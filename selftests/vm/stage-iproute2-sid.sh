@@ -49,6 +49,11 @@ if ! grep -q "iproute2-$upstream" <<<"$v"; then
 	echo "stage-iproute2-sid: the staged ip does not run: $v" >&2
 	exit 1
 fi
-rm -rf "$dst"
-mv "$tmp" "$dst"
+# A copy that is already current stays, so nothing changes under a reader.
+if diff -r "$tmp" "$dst" >/dev/null 2>&1; then
+	rm -rf "$tmp"
+else
+	rm -rf "$dst"
+	mv "$tmp" "$dst"
+fi
 echo "staged Debian sid's iproute2 $(cat "$dst/VERSION") in ${dst#"$top"/}"
