@@ -423,9 +423,13 @@ static size_t pn_get_size(const struct net_device *dev)
 							 */
 }
 
-static int pn_fill_info(struct sk_buff *skb, const struct net_device *dev)
+/*
+ * IFLA_PODNET_* of @pn, for RTM_GETLINK (under RTNL) and for the genl
+ * family's GET_DEVICE (without it): the live fields are read as the
+ * datapath reads them, once each.
+ */
+int pn_device_fill_config(struct sk_buff *skb, const struct pn_device *pn)
 {
-	const struct pn_device *pn = netdev_priv(dev);
 	const struct pn_config *cfg = &pn->cfg;
 
 	if (nla_put_u32(skb, IFLA_PODNET_VNI, cfg->vni) ||
@@ -435,17 +439,26 @@ static int pn_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    (cfg->has_local6 &&
 	     nla_put_in6_addr(skb, IFLA_PODNET_LOCAL6, &cfg->local6)) ||
 	    (cfg->link && nla_put_u32(skb, IFLA_PODNET_LINK, cfg->link)) ||
-	    nla_put_u8(skb, IFLA_PODNET_TTL, cfg->ttl) ||
-	    nla_put_u8(skb, IFLA_PODNET_TTL_INHERIT, cfg->ttl_inherit) ||
-	    nla_put_u8(skb, IFLA_PODNET_TOS, cfg->tos) ||
-	    nla_put_u8(skb, IFLA_PODNET_TOS_INHERIT, cfg->tos_inherit) ||
-	    nla_put_u16(skb, IFLA_PODNET_SRCPORT_MIN, cfg->srcport_min) ||
-	    nla_put_u16(skb, IFLA_PODNET_SRCPORT_MAX, cfg->srcport_max) ||
-	    nla_put_u8(skb, IFLA_PODNET_UDP_CSUM, cfg->udp_csum) ||
+	    nla_put_u8(skb, IFLA_PODNET_TTL, READ_ONCE(cfg->ttl)) ||
+	    nla_put_u8(skb, IFLA_PODNET_TTL_INHERIT,
+		       READ_ONCE(cfg->ttl_inherit)) ||
+	    nla_put_u8(skb, IFLA_PODNET_TOS, READ_ONCE(cfg->tos)) ||
+	    nla_put_u8(skb, IFLA_PODNET_TOS_INHERIT,
+		       READ_ONCE(cfg->tos_inherit)) ||
+	    nla_put_u16(skb, IFLA_PODNET_SRCPORT_MIN,
+			READ_ONCE(cfg->srcport_min)) ||
+	    nla_put_u16(skb, IFLA_PODNET_SRCPORT_MAX,
+			READ_ONCE(cfg->srcport_max)) ||
+	    nla_put_u8(skb, IFLA_PODNET_UDP_CSUM, READ_ONCE(cfg->udp_csum)) ||
 	    nla_put_u8(skb, IFLA_PODNET_ENCAP, cfg->encap) ||
-	    nla_put_u8(skb, IFLA_PODNET_SRC_VALID, cfg->src_valid))
+	    nla_put_u8(skb, IFLA_PODNET_SRC_VALID, READ_ONCE(cfg->src_valid)))
 		return -EMSGSIZE;
 	return 0;
+}
+
+static int pn_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	return pn_device_fill_config(skb, netdev_priv(dev));
 }
 
 static size_t pn_get_xstats_size(const struct net_device *dev)
@@ -455,7 +468,7 @@ static size_t pn_get_xstats_size(const struct net_device *dev)
 
 static int pn_fill_xstats(struct sk_buff *skb, const struct net_device *dev)
 {
-	return pn_socket_fill_xstats(skb, netdev_priv(dev));
+	return pn_socket_fill_xstats(skb, IFLA_INFO_XSTATS, netdev_priv(dev));
 }
 
 /* Shows as link-netnsid once the device has left its sockets' netns. */

@@ -80,6 +80,8 @@ struct pn_device {
 	u8 mac[ETH_ALEN];
 };
 
+int pn_device_fill_config(struct sk_buff *skb, const struct pn_device *pn);
+
 int pn_device_init(void);
 void pn_device_uninit(void);
 

@@ -52,6 +52,8 @@ static const struct nla_policy pn_policy[PODNET_A_MAX + 1] = {
 	[PODNET_A_REPLACE_PORTID] = PN_READ_ONLY,
 	[PODNET_A_STATS]	= PN_READ_ONLY,
 	[PODNET_A_PEER]		= NLA_POLICY_NESTED(pn_peer_policy),
+	[PODNET_A_CONFIG]	= PN_READ_ONLY,
+	[PODNET_A_SOCKET_STATS]	= PN_READ_ONLY,
 };
 
 bool pn_nl_is_podnet(const struct net_device *dev)

@@ -16,6 +16,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "peertable.h"
+#include "socket.h"
 
 static int pn_nl_put_stats(struct sk_buff *skb, int attr,
 			   const struct pn_stats_sum *s)
@@ -75,6 +76,22 @@ static int pn_nl_put_prefix(struct sk_buff *skb, const struct pn_node *node)
 	return 0;
 }
 
+/* The link configuration, as IFLA_INFO_DATA of RTM_GETLINK has it. */
+static int pn_nl_put_config(struct sk_buff *skb, const struct pn_device *pn)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, PODNET_A_CONFIG);
+	if (!nest)
+		return -EMSGSIZE;
+	if (pn_device_fill_config(skb, pn)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /*
  * Called without pn->lock (device dumps run under RCU): the counts are
  * read once each, and may be a change apart from each other.
@@ -101,7 +118,11 @@ static int pn_nl_put_device(struct sk_buff *skb, struct pn_device *pn)
 	portid = READ_ONCE(pn->staging_portid);
 	if (portid && nla_put_u32(skb, PODNET_A_REPLACE_PORTID, portid))
 		return -EMSGSIZE;
-	return pn_nl_put_stats(skb, PODNET_A_STATS, &sum);
+	if (pn_nl_put_stats(skb, PODNET_A_STATS, &sum) ||
+	    pn_nl_put_config(skb, pn) ||
+	    pn_socket_fill_xstats(skb, PODNET_A_SOCKET_STATS, pn))
+		return -EMSGSIZE;
+	return 0;
 }
 
 int pn_nl_get_device_doit(struct sk_buff *skb, struct genl_info *info)

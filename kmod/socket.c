@@ -339,8 +339,9 @@ static void pn_sock_fold(struct pn_sock *ps, u64 drops[PN_SOCK_DROP_MAX])
 }
 
 /*
- * IFLA_INFO_XSTATS: the drops counted on the sockets @pn is on (while it
- * is up).  A socket shared by several devices reports the same drops for
+ * A nest of PODNET_XSTATS_*: IFLA_INFO_XSTATS for RTM_GETLINK,
+ * PODNET_A_SOCKET_STATS for the genl family.  The drops counted on the
+ * sockets @pn is on (while it is up).  A socket shared by several devices reports the same drops for
  * each of them: a packet with an unknown VNI belongs to none of them in
  * particular.
  */
@@ -350,7 +351,8 @@ size_t pn_socket_xstats_size(void)
 	       nla_total_size_64bit(sizeof(u64)) * PN_SOCK_DROP_MAX;
 }
 
-int pn_socket_fill_xstats(struct sk_buff *skb, struct pn_device *pn)
+int pn_socket_fill_xstats(struct sk_buff *skb, int attrtype,
+			  struct pn_device *pn)
 {
 	u64 drops[PN_SOCK_DROP_MAX] = {};
 	struct nlattr *nest;
@@ -365,7 +367,7 @@ int pn_socket_fill_xstats(struct sk_buff *skb, struct pn_device *pn)
 		pn_sock_fold(ps, drops);
 	rcu_read_unlock();
 
-	nest = nla_nest_start(skb, IFLA_INFO_XSTATS);
+	nest = nla_nest_start(skb, attrtype);
 	if (!nest ||
 	    nla_put_u64_64bit(skb, PODNET_XSTATS_RX_DROP_BAD_HEADER,
 			      drops[PN_SOCK_DROP_MALFORMED],

@@ -61,6 +61,7 @@ void pn_socket_close(struct pn_device *pn);
 struct pn_device *pn_socket_find_vni(struct pn_sock *ps, u32 vni);
 void pn_socket_count_drop(struct pn_sock *ps, enum pn_sock_drop reason);
 size_t pn_socket_xstats_size(void);
-int pn_socket_fill_xstats(struct sk_buff *skb, struct pn_device *pn);
+int pn_socket_fill_xstats(struct sk_buff *skb, int attrtype,
+			  struct pn_device *pn);
 
 #endif /* _PODNET_SOCKET_H */

@@ -3,7 +3,8 @@
 # The podnet generic netlink family, driven with raw netlink from Python
 # (independent of podnetctl): CRUD, 30+ bad requests with errno and extack,
 # atomic replace (also abandoned), 100k prefixes, dump resume and
-# NLM_F_DUMP_INTR, notifications, permissions, netns isolation.
+# NLM_F_DUMP_INTR, notifications, permissions, netns isolation; GET_DEVICE's
+# link configuration and socket drops against rtnetlink's.
 source "$PODNET_ROOT/selftests/lib.sh"
 
 T=$(mktemp -d)
@@ -24,7 +25,7 @@ SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK = 270, 1, 11
 CMD = dict(get_device=1, new_peer=2, del_peer=3, get_peer=4, flush_peers=5,
            replace_begin=6, replace_add=7, replace_commit=8, replace_abort=9)
 A_IFINDEX, A_IFNAME, A_GENERATION, A_NUM_PEERS, A_NUM_PREFIXES = 1, 2, 3, 4, 5
-A_REPLACE_PORTID, A_STATS, A_PEER = 6, 7, 8
+A_REPLACE_PORTID, A_STATS, A_PEER, A_CONFIG, A_SOCKET_STATS = 6, 7, 8, 9, 10
 P_REMOTE4, P_REMOTE6, P_MAC, P_NUM_PREFIXES, P_STATS, P_PREFIX = 1, 2, 3, 4, 5, 6
 X_IPV4, X_IPV6, X_LEN = 1, 2, 3
 
@@ -295,6 +296,7 @@ bad = [
  ('replace-add without begin', 'replace_add', [dev('pn0'), P('192.0.2.1')], 0, errno.ENOENT, 'no replace in progress'),
  ('replace-commit without begin', 'replace_commit', [dev('pn0')], 0, errno.ENOENT, 'no replace in progress'),
  ('get-peer as a do', 'get_peer', [dev('pn0')], 0, errno.EOPNOTSUPP, ''),
+ ('read-only config', 'get_device', [dev('pn0'), nla(A_CONFIG, u32(1, 5))], 0, errno.EINVAL, 'read-only'),
 ]
 g.do('new_peer', dev('pn0'), P('192.0.2.1', ['10.9.0.0/16']))
 g.do('new_peer', dev('pn0'), P('192.0.2.3'))
@@ -454,6 +456,92 @@ print('split ok')
 EOF
 )
 is "a peer split across dump messages" "$out" "split ok"
+
+# --- GET_DEVICE: link configuration and socket drops ---------------------------
+ipp() { IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip "$@"; }
+ok "device with IPv4 options (ip plugin)" ipp link add pncfg type podnet vni 4097 port 4790 \
+	local 127.0.0.1 dev lo ttl 9 tos 0x20 srcport 40000 40100 udpcsum nosrcvalid
+ok "device with IPv6 options (ip plugin)" ipp link add pncfg6 type podnet vni 4098 port 4791 \
+	local6 ::1 ttl inherit tos inherit
+cat >"$T/cfg.py" <<'EOF'
+import socket, time
+from pn import *
+IFLA_LINKINFO, IFLA_INFO_DATA, IFLA_INFO_XSTATS = 18, 2, 3
+(VNI, PORT, LOCAL, LOCAL6, LINK, TTL, TTL_INHERIT, TOS, TOS_INHERIT, SRCPORT_MIN,
+ SRCPORT_MAX, UDP_CSUM, ENCAP, SRC_VALID) = range(1, 15)
+
+
+def getdev(g, name):
+    (_, _, p, _), = g.do('get_device', dev(name))
+    return one(p, A_CONFIG), one(p, A_SOCKET_STATS)
+
+
+def rtnl(name):
+    """IFLA_INFO_DATA and IFLA_INFO_XSTATS of RTM_GETLINK, raw."""
+    sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    body = struct.pack('BxHiII', 0, 0, 0, 0, 0) + nla(3, name.encode() + b'\0')
+    sk.send(struct.pack('IHHII', 16 + len(body), 18, NLM_F_REQUEST, 1, 0) + body)
+    data = sk.recv(1 << 16)
+    n, typ = struct.unpack_from('IH', data)
+    assert typ == 16, typ       # RTM_NEWLINK
+    li = one(data[32:n], IFLA_LINKINFO)
+    return one(li, IFLA_INFO_DATA), one(li, IFLA_INFO_XSTATS)
+
+
+def decode(cfg):
+    fmt = {VNI: 'I', PORT: 'H', LINK: 'I', SRCPORT_MIN: 'H', SRCPORT_MAX: 'H'}
+    out = {}
+    for t, v in attrs(cfg):
+        if t in (LOCAL, LOCAL6):
+            out[t] = str(ipaddress.ip_address(v))
+        else:
+            out[t] = struct.unpack(fmt.get(t, 'B'), v)[0]
+    return out
+
+
+def xstats(x):
+    return {t: struct.unpack('Q', v)[0] for t, v in attrs(x) if t != 1}
+
+
+g = Genl()
+res = []
+cfg, x = getdev(g, 'pncfg')
+res.append(decode(cfg) == {VNI: 4097, PORT: 4790, LOCAL: '127.0.0.1', LINK: 1, TTL: 9,
+                           TTL_INHERIT: 0, TOS: 0x20, TOS_INHERIT: 0, SRCPORT_MIN: 40000,
+                           SRCPORT_MAX: 40100, UDP_CSUM: 1, ENCAP: 0, SRC_VALID: 0} or decode(cfg))
+res.append((cfg, x) == rtnl('pncfg') or ('rtnl differs', rtnl('pncfg')))
+res.append(xstats(x) == {2: 0, 3: 0} or xstats(x))
+cfg, _ = getdev(g, 'pncfg6')
+res.append(decode(cfg) == {VNI: 4098, PORT: 4791, LOCAL6: '::1', TTL: 0, TTL_INHERIT: 1,
+                           TOS: 0, TOS_INHERIT: 1, SRCPORT_MIN: 0, SRCPORT_MAX: 0,
+                           UDP_CSUM: 0, ENCAP: 0, SRC_VALID: 1} or decode(cfg))
+# the dump carries the same for every device
+dumped = {one(p, A_IFNAME): one(p, A_CONFIG) for _, _, p, _ in g.dump('get_device')}
+res.append(dumped[b'pncfg\0'] == getdev(g, 'pncfg')[0] and dumped[b'pncfg6\0'] == cfg)
+print('config', res)
+
+# Drops on the socket: two bad headers (short, bad flags), one unknown VNI.
+os.system('ip link set pncfg up')
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for pkt in [b'\0' * 4, struct.pack('!II', 0x0c000000, 4097 << 8) + bytes(14),
+            struct.pack('!II', 0x08000000, 99 << 8) + bytes(14)]:
+    u.sendto(pkt, ('127.0.0.1', 4790))
+for _ in range(50):
+    _, x = getdev(g, 'pncfg')
+    if xstats(x) == {2: 2, 3: 1}:
+        break
+    time.sleep(0.1)
+print('drops', xstats(x), x == rtnl('pncfg')[1])
+os.system('ip link set pncfg down')
+print('down', xstats(getdev(g, 'pncfg')[1]))
+EOF
+out=$($PY "$T/cfg.py" 2>&1)
+is "GET_DEVICE config: every IFLA_PODNET_* as created, equal to RTM_GETLINK's, in dumps too" \
+	"$(grep '^config' <<<"$out")" "config [True, True, True, True, True]"
+is "GET_DEVICE socket stats: 2 bad headers, 1 unknown VNI, equal to IFLA_INFO_XSTATS" \
+	"$(grep '^drops' <<<"$out")" "drops {2: 2, 3: 1} True"
+is "socket stats read zero while the device is down" "$(grep '^down' <<<"$out")" "down {2: 0, 3: 0}"
+ok "delete the configured devices" sh -c "ip link del pncfg && ip link del pncfg6"
 
 # --- permissions --------------------------------------------------------------
 ok "set up a peer as root" $PY -c "

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # docs/netlink/podnet.yaml matches the UAPI header, and the kernel's own
 # generic YNL CLI (tools/net/ynl from linux-source-6.12) drives the family
-# with it: create, dump, delete peers.
+# with it: create, dump, delete peers; read a device's configuration and
+# socket drops.
 source "$PODNET_ROOT/selftests/lib.sh"
 
 T=$(mktemp -d)
@@ -44,6 +45,14 @@ for aset in spec['attribute-sets']:
         names[cname(aset['name-prefix'], a['name'])] = v
         v += 1
     names[cname('', aset['attr-max-name'])] = v - 1
+for d in spec['definitions']:
+    if d['type'] == 'const':
+        names[cname(spec['name'] + '-', d['name'])] = d['value']
+    elif d['type'] == 'enum':
+        for i, e in enumerate(d['entries']):
+            names[cname(d['name-prefix'], e)] = i
+        if d.get('render-max'):
+            names[cname(d['name-prefix'], 'max')] = len(d['entries']) - 1
 src = '#include <stdio.h>\n#include <linux/podnet.h>\nint main(void){\n'
 src += ''.join(f'printf("%s %d\\n", "{n}", (int){n});\n' for n in names) + 'return 0;}\n'
 open('/tmp/ynlcheck.c', 'w').write(src)
@@ -56,7 +65,8 @@ PYEOF
 like "spec and UAPI header agree" "$out" '^[0-9]+ names, mismatches: \[\]$'
 
 pn_load
-ip link add ynl0 type podnet
+IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip link add ynl0 type podnet vni 300 port 4789 \
+	local 127.0.0.1 ttl inherit tos 0x28 srcport 50000 50010 udpcsum
 ok "new-peer via the YNL CLI" cli --do new-peer --json \
 	'{"ifname": "ynl0", "peer": {"remote-ipv4": "c0000201", "mac": "020000000001",
 	  "prefix": [{"ipv4": "0a010000", "len": 24}, {"ipv6": "fd000001000000000000000000000000", "len": 64}]}}'
@@ -67,6 +77,14 @@ like "dump shows the first peer, its MAC and prefixes" "$out" '"remote-ipv4": "1
 like "dump shows the second peer" "$out" '"remote-ipv6": "2001:db8::2".*"ipv4": "10.2.0.0"'
 out=$(cli --do get-device --json '{"ifname": "ynl0"}' 2>&1)
 like "get-device: counts" "$out" '"num-peers": 2, "num-prefixes": 3'
+j() { $PY -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$out"; }
+is "get-device: config as created (YNL decodes the link attribute set)" \
+	"$(j 'sorted(d["config"].items())')" \
+	"[('encap', 'vxlan'), ('local', '127.0.0.1'), ('port', 4789), ('src-valid', 1), ('srcport-max', 50010), ('srcport-min', 50000), ('tos', 40), ('tos-inherit', 0), ('ttl', 0), ('ttl-inherit', 1), ('udp-csum', 1), ('vni', 300)]"
+is "get-device: socket stats" "$(j 'sorted(d["socket-stats"].items())')" \
+	"[('rx-drop-bad-header', 0), ('rx-drop-bad-vni', 0)]"
+out=$(cli --dump get-device 2>&1)
+is "get-device dump: the same config" "$(j '[x["config"]["vni"] for x in d]')" "[300]"
 fails_with "duplicate prefix: EEXIST with extack" 'owned by another peer' \
 	cli --do new-peer --json '{"ifname": "ynl0", "peer": {"remote-ipv4": "c0000203", "prefix": [{"ipv4": "0a010000", "len": 24}]}}'
 ok "del-peer via the YNL CLI" cli --do del-peer --json '{"ifname": "ynl0", "peer": {"remote-ipv4": "c0000201"}}'

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # podnetctl against the kernel: every verb, text and JSON output checked
-# field by field, exit statuses, extack errors, batch and replace files with
-# line numbers, monitor events, unprivileged reads, 100k-prefix replace.
+# field by field (show: link configuration and socket drops too), exit
+# statuses, extack errors, batch and replace files with line numbers,
+# monitor events, unprivileged reads, 100k-prefix replace.
 . "$PODNET_ROOT/selftests/lib.sh"
 
 NS=pnctl
@@ -31,7 +32,11 @@ ip -n $NS link add pn0 type podnet
 ifindex=$(ip netns exec $NS cat /sys/class/net/pn0/ifindex)
 
 # --- show -----------------------------------------------------------------
-like "show: text" "$(pc show dev pn0)" "^$ifindex: pn0: peers 0 prefixes 0 generation [0-9]+$"
+out=$(pc show dev pn0)
+is "show: text, line 1: the link configuration in ip's words" "$(sed -n 1p <<<"$out")" \
+	"$ifindex: pn0: vni 1 port 8472 ttl auto tos 0x00 noudpcsum encap vxlan srcvalid"
+like "show: text, line 2: the table" "$(sed -n 2p <<<"$out")" "^    peers 0 prefixes 0 generation [0-9]+$"
+is "show: text, socket drops" "$(sed -n '$p' <<<"$out")" "    socket drop bad_header 0 bad_vni 0"
 j=$(pc -j show dev pn0)
 is "show -j: one device" "$(json 'len(j)' <<<"$j")" 1
 is "show -j: ifindex" "$(json 'j[0]["ifindex"]' <<<"$j")" "$ifindex"
@@ -43,8 +48,57 @@ is "show -j: stats has the traffic counters" \
 	"$(json '" ".join(k for k in ("tx_packets","tx_bytes","rx_packets","rx_bytes") if k in j[0]["stats"])' <<<"$j")" \
 	"tx_packets tx_bytes rx_packets rx_bytes"
 is "show -j: no replace_portid when idle" "$(json '"replace_portid" in j[0]' <<<"$j")" False
+is "show -j: vni" "$(json 'j[0]["vni"]' <<<"$j")" 1
+is "show -j: port" "$(json 'j[0]["port"]' <<<"$j")" 8472
+is "show -j: no local, local6 or link when unset" \
+	"$(json '[k for k in ("local", "local6", "link", "link_index") if k in j[0]]' <<<"$j")" "[]"
+is "show -j: ttl, ttl_inherit" "$(json 'j[0]["ttl"], j[0]["ttl_inherit"]' <<<"$j")" "(0, False)"
+is "show -j: tos, tos_inherit" "$(json 'j[0]["tos"], j[0]["tos_inherit"]' <<<"$j")" "(0, False)"
+is "show -j: srcport_min, srcport_max" "$(json 'j[0]["srcport_min"], j[0]["srcport_max"]' <<<"$j")" "(0, 0)"
+is "show -j: udp_csum" "$(json 'j[0]["udp_csum"]' <<<"$j")" False
+is "show -j: encap" "$(json 'j[0]["encap"]' <<<"$j")" vxlan
+is "show -j: src_valid" "$(json 'j[0]["src_valid"]' <<<"$j")" True
+is "show -j: socket_stats" "$(json 'sorted(j[0]["socket_stats"].items())' <<<"$j")" \
+	"[('rx_drop_bad_header', 0), ('rx_drop_bad_vni', 0)]"
 like "show -p -j is indented" "$(pc -j -p show dev pn0)" '^    \{'
 gen0=$(json 'j[0]["generation"]' <<<"$j")
+
+# Every option, through the ip plugin; the device stays down.
+IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip -n $NS link add pn1 type podnet vni 77 port 4790 \
+	local 192.0.2.10 local6 2001:db8::10 dev lo ttl inherit tos inherit srcport 40000 40100 \
+	udpcsum nosrcvalid
+ifindex1=$(ip netns exec $NS cat /sys/class/net/pn1/ifindex)
+is "show: text of a device with every option" "$(pc show dev pn1 | sed -n 1p)" \
+	"$ifindex1: pn1: vni 77 port 4790 local 192.0.2.10 local6 2001:db8::10 dev lo ttl inherit tos inherit srcport 40000 40100 udpcsum encap vxlan nosrcvalid"
+j=$(pc -j show dev pn1)
+is "show -j: vni, port" "$(json 'j[0]["vni"], j[0]["port"]' <<<"$j")" "(77, 4790)"
+is "show -j: local, local6" "$(json 'j[0]["local"], j[0]["local6"]' <<<"$j")" "('192.0.2.10', '2001:db8::10')"
+is "show -j: link, by name" "$(json 'j[0]["link"], "link_index" in j[0]' <<<"$j")" "('lo', False)"
+is "show -j: ttl inherit" "$(json 'j[0]["ttl"], j[0]["ttl_inherit"]' <<<"$j")" "(0, True)"
+is "show -j: tos inherit" "$(json 'j[0]["tos"], j[0]["tos_inherit"]' <<<"$j")" "(0, True)"
+is "show -j: srcport range" "$(json 'j[0]["srcport_min"], j[0]["srcport_max"]' <<<"$j")" "(40000, 40100)"
+is "show -j: udp_csum, src_valid" "$(json 'j[0]["udp_csum"], j[0]["src_valid"]' <<<"$j")" "(True, False)"
+is "show (all): both devices, one line 1 each" "$(pc show | grep -c '^[0-9]*: pn[01]: vni ')" 2
+is "show -j (all): both devices" "$(pc -j show | json 'sorted(d["ifname"] for d in j)')" "['pn0', 'pn1']"
+ip -n $NS link del pn1
+
+# Socket drops: two bad VXLAN headers and an unknown VNI on pn0's port.
+ip -n $NS link set pn0 up
+ip netns exec $NS $PY - <<'PY'
+import socket, struct
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for pkt in [b'\0' * 4, struct.pack('!II', 0x0c000000, 1 << 8) + bytes(14),
+            struct.pack('!II', 0x08000000, 99 << 8) + bytes(14)]:
+    u.sendto(pkt, ('127.0.0.1', 8472))
+PY
+for i in $(seq 1 50); do
+	[ "$(pc -j show dev pn0 | json 'j[0]["socket_stats"]["rx_drop_bad_vni"]')" = 1 ] && break
+	sleep 0.1
+done
+is "show -j: socket drops counted" "$(pc -j show dev pn0 | json 'sorted(j[0]["socket_stats"].items())')" \
+	"[('rx_drop_bad_header', 2), ('rx_drop_bad_vni', 1)]"
+is "show: text, socket drops counted" "$(pc show dev pn0 | sed -n '$p')" "    socket drop bad_header 2 bad_vni 1"
+ip -n $NS link set pn0 down
 
 # --- peer add / show ------------------------------------------------------
 ok "peer add, two prefixes and a MAC" \
@@ -169,7 +223,7 @@ like "... naming the line" "$out" "Command failed $tmp/batch:5\$"
 is "lines before it took effect, the one after did not" \
 	"$(pc -j peer show dev pn0 | json 'sorted(p["remote"] for p in j)')" "['192.0.2.1', '192.0.2.2']"
 printf 'peer flush dev pn0\nshow dev pn0\n' >"$tmp/batch2"
-like "a good batch runs every line" "$(pc -b "$tmp/batch2")" "^$ifindex: pn0: peers 0 "
+like "a good batch runs every line" "$(pc -b "$tmp/batch2")" "^    peers 0 prefixes 0 "
 
 # --- monitor --------------------------------------------------------------
 # wait_lines FILE N: until FILE has N lines (up to 20 s; TCG guests are slow).

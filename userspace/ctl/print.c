@@ -4,6 +4,7 @@
  */
 
 #include <inttypes.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "print.h"
@@ -75,13 +76,104 @@ static void peer_words(FILE *f, const struct pn_peer *peer)
 		fprintf(f, " prefix %s", pn_prefix_str(&peer->prefixes[i], buf, sizeof(buf)));
 }
 
+static const char *encap_name(uint8_t encap)
+{
+	switch (encap) {
+	case PODNET_ENCAP_VXLAN:
+		return "vxlan";
+	case PODNET_ENCAP_GPE:
+		return "gpe";
+	default:
+		return "unknown";
+	}
+}
+
+/*
+ * The underlay device's name, as ip(8) prints it: looked up in the netns
+ * podnetctl runs in, which is the device's link netns unless the device
+ * was moved; "if<N>" when there is no such device here.
+ */
+static const char *link_name(uint32_t ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
+	return buf;
+}
+
+/*
+ * The words of `ip link add ... type podnet`, in its order: "vni 1 port
+ * 8472 local 192.0.2.1 dev eth0 ttl auto tos 0x00 srcport 1000 2000
+ * noudpcsum encap vxlan srcvalid".  srcport only when set.
+ */
+static void config_words(FILE *f, const struct pn_link_config *c)
+{
+	char buf[PN_PREFIX_STRLEN];
+
+	if (PN_CFG_HAS(c, IFLA_PODNET_VNI))
+		fprintf(f, " vni %u", c->vni);
+	if (PN_CFG_HAS(c, IFLA_PODNET_PORT))
+		fprintf(f, " port %u", c->port);
+	if (PN_CFG_HAS(c, IFLA_PODNET_LOCAL))
+		fprintf(f, " local %s", pn_addr_str(&c->local, buf, sizeof(buf)));
+	if (PN_CFG_HAS(c, IFLA_PODNET_LOCAL6))
+		fprintf(f, " local6 %s", pn_addr_str(&c->local6, buf, sizeof(buf)));
+	if (PN_CFG_HAS(c, IFLA_PODNET_LINK))
+		fprintf(f, " dev %s", link_name(c->link, buf));
+	if (c->ttl_inherit)
+		fputs(" ttl inherit", f);
+	else if (PN_CFG_HAS(c, IFLA_PODNET_TTL) && c->ttl)
+		fprintf(f, " ttl %u", c->ttl);
+	else if (PN_CFG_HAS(c, IFLA_PODNET_TTL))
+		fputs(" ttl auto", f);
+	if (c->tos_inherit)
+		fputs(" tos inherit", f);
+	else if (PN_CFG_HAS(c, IFLA_PODNET_TOS))
+		fprintf(f, " tos 0x%02x", c->tos);
+	if (c->srcport_min || c->srcport_max)
+		fprintf(f, " srcport %u %u", c->srcport_min, c->srcport_max);
+	if (PN_CFG_HAS(c, IFLA_PODNET_UDP_CSUM))
+		fprintf(f, " %sudpcsum", c->udp_csum ? "" : "no");
+	if (PN_CFG_HAS(c, IFLA_PODNET_ENCAP))
+		fprintf(f, " encap %s", encap_name(c->encap));
+	if (PN_CFG_HAS(c, IFLA_PODNET_SRC_VALID))
+		fprintf(f, " %ssrcvalid", c->src_valid ? "" : "no");
+}
+
+/* "    socket drop bad_header 0 bad_vni 0" */
+static void sock_stats_text(FILE *f, const struct pn_sock_stats *s)
+{
+	static const struct {
+		int attr;
+		const char *label;
+	} words[] = {
+		{ PODNET_XSTATS_RX_DROP_BAD_HEADER,	"bad_header" },
+		{ PODNET_XSTATS_RX_DROP_BAD_VNI,	"bad_vni" },
+	};
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		if (!(s->present & (1U << words[i].attr)))
+			continue;
+		if (!any)
+			fputs("    socket drop", f);
+		fprintf(f, " %s %" PRIu64, words[i].label, s->v[words[i].attr]);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
 void ctl_device_text(FILE *f, const struct pn_msg *d)
 {
-	fprintf(f, "%u: %s: peers %u prefixes %u generation %u\n",
-		d->ifindex, d->ifname, d->num_peers, d->num_prefixes, d->generation);
+	fprintf(f, "%u: %s:", d->ifindex, d->ifname);
+	config_words(f, &d->config);
+	fprintf(f, "\n    peers %u prefixes %u generation %u\n",
+		d->num_peers, d->num_prefixes, d->generation);
 	if (PN_HAS(d, PODNET_A_REPLACE_PORTID))
 		fprintf(f, "    replace pending from port %u\n", d->replace_portid);
 	stats_text(f, &d->stats);
+	sock_stats_text(f, &d->sock_stats);
 }
 
 void ctl_peer_text(FILE *f, const struct pn_msg *p, const char *ifname, bool stats)
@@ -168,6 +260,68 @@ json_t *ctl_stats_json(const struct pn_stats *s)
 	return o;
 }
 
+json_t *ctl_sock_stats_json(const struct pn_sock_stats *s)
+{
+	json_t *o = json_object();
+	int t, err = 0;
+
+	if (!o)
+		return NULL;
+	for (t = 0; t <= PODNET_XSTATS_MAX; t++)
+		if ((s->present & (1U << t)) && pn_sock_stats_name(t))
+			err |= set(o, pn_sock_stats_name(t), json_integer((json_int_t)s->v[t]));
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * The configuration into @o, with the keys and types of `ip -j -d link
+ * show` for a podnet device: numbers for ttl and tos, booleans for the
+ * flags, "link" the underlay's name ("link_index" if it has none here).
+ */
+static int config_fields(json_t *o, const struct pn_link_config *c)
+{
+	char buf[PN_PREFIX_STRLEN];
+	int err = 0;
+
+	if (PN_CFG_HAS(c, IFLA_PODNET_VNI))
+		err |= set(o, "vni", json_integer(c->vni));
+	if (PN_CFG_HAS(c, IFLA_PODNET_PORT))
+		err |= set(o, "port", json_integer(c->port));
+	if (PN_CFG_HAS(c, IFLA_PODNET_LOCAL))
+		err |= set(o, "local", addr_json(&c->local));
+	if (PN_CFG_HAS(c, IFLA_PODNET_LOCAL6))
+		err |= set(o, "local6", addr_json(&c->local6));
+	if (PN_CFG_HAS(c, IFLA_PODNET_LINK)) {
+		if (if_indextoname(c->link, buf))
+			err |= set(o, "link", json_string(buf));
+		else
+			err |= set(o, "link_index", json_integer(c->link));
+	}
+	if (PN_CFG_HAS(c, IFLA_PODNET_TTL))
+		err |= set(o, "ttl", json_integer(c->ttl));
+	if (PN_CFG_HAS(c, IFLA_PODNET_TTL_INHERIT))
+		err |= set(o, "ttl_inherit", json_boolean(c->ttl_inherit));
+	if (PN_CFG_HAS(c, IFLA_PODNET_TOS))
+		err |= set(o, "tos", json_integer(c->tos));
+	if (PN_CFG_HAS(c, IFLA_PODNET_TOS_INHERIT))
+		err |= set(o, "tos_inherit", json_boolean(c->tos_inherit));
+	if (PN_CFG_HAS(c, IFLA_PODNET_SRCPORT_MIN))
+		err |= set(o, "srcport_min", json_integer(c->srcport_min));
+	if (PN_CFG_HAS(c, IFLA_PODNET_SRCPORT_MAX))
+		err |= set(o, "srcport_max", json_integer(c->srcport_max));
+	if (PN_CFG_HAS(c, IFLA_PODNET_UDP_CSUM))
+		err |= set(o, "udp_csum", json_boolean(c->udp_csum));
+	if (PN_CFG_HAS(c, IFLA_PODNET_ENCAP))
+		err |= set(o, "encap", json_string(encap_name(c->encap)));
+	if (PN_CFG_HAS(c, IFLA_PODNET_SRC_VALID))
+		err |= set(o, "src_valid", json_boolean(c->src_valid));
+	return err;
+}
+
 /* "remote", "mac", "prefixes" of @peer into @o. */
 static int peer_fields(json_t *o, const struct pn_peer *peer)
 {
@@ -212,7 +366,10 @@ json_t *ctl_device_json(const struct pn_msg *d)
 	err |= set(o, "num_prefixes", json_integer(d->num_prefixes));
 	if (PN_HAS(d, PODNET_A_REPLACE_PORTID))
 		err |= set(o, "replace_portid", json_integer(d->replace_portid));
+	err |= config_fields(o, &d->config);
 	err |= set(o, "stats", ctl_stats_json(&d->stats));
+	if (PN_HAS(d, PODNET_A_SOCKET_STATS))
+		err |= set(o, "socket_stats", ctl_sock_stats_json(&d->sock_stats));
 	return done(o, err);
 }
 

@@ -12,7 +12,12 @@
 
 #include "podnet.h"
 
-/* A GET_DEVICE reply. */
+/*
+ * A GET_DEVICE reply.  Text: "IFINDEX: NAME:" and the link configuration
+ * in the words of `ip link add ... type podnet`, then the table, the
+ * counters and the socket drops on indented lines.  JSON: one object, the
+ * configuration as flat keys named as `ip -j -d link show` names them.
+ */
 void ctl_device_text(FILE *f, const struct pn_msg *d);
 json_t *ctl_device_json(const struct pn_msg *d);
 
@@ -29,5 +34,6 @@ void ctl_event_text(FILE *f, const struct pn_msg *ev);
 json_t *ctl_event_json(const struct pn_msg *ev);
 
 json_t *ctl_stats_json(const struct pn_stats *s);
+json_t *ctl_sock_stats_json(const struct pn_sock_stats *s);
 
 #endif

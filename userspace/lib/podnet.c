@@ -29,6 +29,16 @@ const char *pn_stats_name(int type)
 	return type >= 0 && type <= PODNET_STATS_A_MAX ? stats_names[type] : NULL;
 }
 
+static const char *const sock_stats_names[PODNET_XSTATS_MAX + 1] = {
+	[PODNET_XSTATS_RX_DROP_BAD_HEADER]	= "rx_drop_bad_header",
+	[PODNET_XSTATS_RX_DROP_BAD_VNI]		= "rx_drop_bad_vni",
+};
+
+const char *pn_sock_stats_name(int type)
+{
+	return type >= 0 && type <= PODNET_XSTATS_MAX ? sock_stats_names[type] : NULL;
+}
+
 static const char *const attr_names[PODNET_A_MAX + 1] = {
 	[PODNET_A_IFINDEX]		= "PODNET_A_IFINDEX",
 	[PODNET_A_IFNAME]		= "PODNET_A_IFNAME",
@@ -38,6 +48,8 @@ static const char *const attr_names[PODNET_A_MAX + 1] = {
 	[PODNET_A_REPLACE_PORTID]	= "PODNET_A_REPLACE_PORTID",
 	[PODNET_A_STATS]		= "PODNET_A_STATS",
 	[PODNET_A_PEER]			= "PODNET_A_PEER",
+	[PODNET_A_CONFIG]		= "PODNET_A_CONFIG",
+	[PODNET_A_SOCKET_STATS]		= "PODNET_A_SOCKET_STATS",
 };
 
 const char *pn_attr_name(int type)
@@ -61,6 +73,127 @@ static int parse_stats(const struct nlattr *nest, struct pn_stats *s)
 			return -1;
 		s->v[t] = mnl_attr_get_u64(a);
 		s->present |= 1U << t;
+	}
+	return 0;
+}
+
+static int parse_sock_stats(const struct nlattr *nest, struct pn_sock_stats *s)
+{
+	const struct nlattr *a;
+
+	memset(s, 0, sizeof(*s));
+	mnl_attr_for_each_nested(a, nest) {
+		int t = mnl_attr_get_type(a);
+
+		if (t == PODNET_XSTATS_PAD || t > PODNET_XSTATS_MAX)
+			continue;	/* newer kernels may count more */
+		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+			return -1;
+		s->v[t] = mnl_attr_get_u64(a);
+		s->present |= 1U << t;
+	}
+	return 0;
+}
+
+static int cfg_u8(const struct nlattr *a, uint8_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+		return -1;
+	*v = mnl_attr_get_u8(a);
+	return 0;
+}
+
+static int cfg_flag(const struct nlattr *a, bool *v)
+{
+	uint8_t u;
+
+	if (cfg_u8(a, &u) < 0)
+		return -1;
+	*v = u;
+	return 0;
+}
+
+static int cfg_u16(const struct nlattr *a, uint16_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+		return -1;
+	*v = mnl_attr_get_u16(a);
+	return 0;
+}
+
+static int cfg_u32(const struct nlattr *a, uint32_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return -1;
+	*v = mnl_attr_get_u32(a);
+	return 0;
+}
+
+static int cfg_addr(const struct nlattr *a, struct pn_addr *addr, size_t len)
+{
+	if (mnl_attr_get_payload_len(a) != len)
+		return -1;
+	return pn_addr_from_bytes(addr, mnl_attr_get_payload(a), len);
+}
+
+static int parse_config(const struct nlattr *nest, struct pn_link_config *c)
+{
+	const struct nlattr *a;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	mnl_attr_for_each_nested(a, nest) {
+		int t = mnl_attr_get_type(a);
+
+		switch (t) {
+		case IFLA_PODNET_VNI:
+			ret = cfg_u32(a, &c->vni);
+			break;
+		case IFLA_PODNET_PORT:
+			ret = cfg_u16(a, &c->port);
+			break;
+		case IFLA_PODNET_LOCAL:
+			ret = cfg_addr(a, &c->local, 4);
+			break;
+		case IFLA_PODNET_LOCAL6:
+			ret = cfg_addr(a, &c->local6, 16);
+			break;
+		case IFLA_PODNET_LINK:
+			ret = cfg_u32(a, &c->link);
+			break;
+		case IFLA_PODNET_TTL:
+			ret = cfg_u8(a, &c->ttl);
+			break;
+		case IFLA_PODNET_TTL_INHERIT:
+			ret = cfg_flag(a, &c->ttl_inherit);
+			break;
+		case IFLA_PODNET_TOS:
+			ret = cfg_u8(a, &c->tos);
+			break;
+		case IFLA_PODNET_TOS_INHERIT:
+			ret = cfg_flag(a, &c->tos_inherit);
+			break;
+		case IFLA_PODNET_SRCPORT_MIN:
+			ret = cfg_u16(a, &c->srcport_min);
+			break;
+		case IFLA_PODNET_SRCPORT_MAX:
+			ret = cfg_u16(a, &c->srcport_max);
+			break;
+		case IFLA_PODNET_UDP_CSUM:
+			ret = cfg_flag(a, &c->udp_csum);
+			break;
+		case IFLA_PODNET_ENCAP:
+			ret = cfg_u8(a, &c->encap);
+			break;
+		case IFLA_PODNET_SRC_VALID:
+			ret = cfg_flag(a, &c->src_valid);
+			break;
+		default:
+			continue;	/* from a newer kernel: skip */
+		}
+		if (ret < 0)
+			return -1;
+		c->present |= 1U << t;
 	}
 	return 0;
 }
@@ -185,6 +318,12 @@ int pn_msg_parse(const struct nlmsghdr *nlh, struct pn_msg *m)
 			break;
 		case PODNET_A_PEER:
 			ret = parse_peer(a, m);
+			break;
+		case PODNET_A_CONFIG:
+			ret = parse_config(a, &m->config);
+			break;
+		case PODNET_A_SOCKET_STATS:
+			ret = parse_sock_stats(a, &m->sock_stats);
 			break;
 		default:
 			continue;	/* from a newer kernel: skip */

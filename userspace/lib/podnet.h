@@ -28,6 +28,7 @@
  */
 #define PN_MSG_MAX	32768
 
+
 struct pn_stats {
 	uint32_t present;		/* bit i: PODNET_STATS_A_i was sent */
 	uint64_t v[PODNET_STATS_A_MAX + 1];
@@ -35,6 +36,33 @@ struct pn_stats {
 
 /* "tx_packets", ... for PODNET_STATS_A_*; NULL for UNSPEC/PAD/unknown. */
 const char *pn_stats_name(int type);
+
+/* PODNET_A_SOCKET_STATS: the socket drop counters (PODNET_XSTATS_*). */
+struct pn_sock_stats {
+	uint32_t present;		/* bit i: PODNET_XSTATS_i was sent */
+	uint64_t v[PODNET_XSTATS_MAX + 1];
+};
+
+/* "rx_drop_bad_header", ... for PODNET_XSTATS_*; NULL for PAD/unknown. */
+const char *pn_sock_stats_name(int type);
+
+/*
+ * PODNET_A_CONFIG: the link configuration (IFLA_PODNET_*, as RTM_GETLINK
+ * reports it).  present has bit IFLA_PODNET_x for each attribute sent.
+ */
+struct pn_link_config {
+	uint32_t present;
+	uint32_t vni;
+	uint16_t port;
+	struct pn_addr local;
+	struct pn_addr local6;
+	uint32_t link;			/* underlay ifindex */
+	uint8_t ttl, tos, encap;
+	bool ttl_inherit, tos_inherit, udp_csum, src_valid;
+	uint16_t srcport_min, srcport_max;
+};
+
+#define PN_CFG_HAS(c, attr)	(!!((c)->present & (1U << (attr))))
 
 /* "PODNET_A_IFNAME"-style names of top-level attributes, for errors. */
 const char *pn_attr_name(int type);
@@ -54,6 +82,8 @@ struct pn_msg {
 	uint32_t num_prefixes;
 	uint32_t replace_portid;
 	struct pn_stats stats;
+	struct pn_link_config config;
+	struct pn_sock_stats sock_stats;
 
 	struct pn_peer peer;		/* remote, mac, prefixes (allocated) */
 	bool has_peer_num_prefixes;

@@ -29,6 +29,44 @@ static void put_stats(struct nlmsghdr *nlh, int type, bool device)
 	mnl_attr_nest_end(nlh, st);
 }
 
+/*
+ * PODNET_A_CONFIG as the kernel fills it.  @full: a device created with
+ * every option; else the defaults (no LOCAL, LOCAL6, LINK).
+ */
+static void put_config(struct nlmsghdr *nlh, bool full)
+{
+	struct nlattr *c = mnl_attr_nest_start(nlh, PODNET_A_CONFIG);
+
+	mnl_attr_put_u32(nlh, IFLA_PODNET_VNI, full ? 4096 : 1);
+	mnl_attr_put_u16(nlh, IFLA_PODNET_PORT, full ? 4789 : 8472);
+	if (full) {
+		mnl_attr_put(nlh, IFLA_PODNET_LOCAL, 4, (uint8_t[4]){ 192, 0, 2, 1 });
+		mnl_attr_put(nlh, IFLA_PODNET_LOCAL6, 16,
+			     (uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 });
+		/* No such device here: printed by index. */
+		mnl_attr_put_u32(nlh, IFLA_PODNET_LINK, 999999);
+	}
+	mnl_attr_put_u8(nlh, IFLA_PODNET_TTL, 0);
+	mnl_attr_put_u8(nlh, IFLA_PODNET_TTL_INHERIT, full);
+	mnl_attr_put_u8(nlh, IFLA_PODNET_TOS, full ? 0 : 0xb8);
+	mnl_attr_put_u8(nlh, IFLA_PODNET_TOS_INHERIT, full);
+	mnl_attr_put_u16(nlh, IFLA_PODNET_SRCPORT_MIN, full ? 32768 : 0);
+	mnl_attr_put_u16(nlh, IFLA_PODNET_SRCPORT_MAX, full ? 60999 : 0);
+	mnl_attr_put_u8(nlh, IFLA_PODNET_UDP_CSUM, full);
+	mnl_attr_put_u8(nlh, IFLA_PODNET_ENCAP, PODNET_ENCAP_VXLAN);
+	mnl_attr_put_u8(nlh, IFLA_PODNET_SRC_VALID, !full);
+	mnl_attr_nest_end(nlh, c);
+}
+
+static void put_sock_stats(struct nlmsghdr *nlh)
+{
+	struct nlattr *st = mnl_attr_nest_start(nlh, PODNET_A_SOCKET_STATS);
+
+	mnl_attr_put_u64(nlh, PODNET_XSTATS_RX_DROP_BAD_HEADER, 7);
+	mnl_attr_put_u64(nlh, PODNET_XSTATS_RX_DROP_BAD_VNI, 11);
+	mnl_attr_nest_end(nlh, st);
+}
+
 static void device_msg(uint8_t *buf, struct pn_msg *m, bool replacing)
 {
 	struct nlmsghdr *nlh = pn_msg_start(buf, FAMILY, PODNET_CMD_GET_DEVICE, 0);
@@ -41,6 +79,8 @@ static void device_msg(uint8_t *buf, struct pn_msg *m, bool replacing)
 	if (replacing)
 		mnl_attr_put_u32(nlh, PODNET_A_REPLACE_PORTID, 4321);
 	put_stats(nlh, PODNET_A_STATS, true);
+	put_config(nlh, replacing);
+	put_sock_stats(nlh);
 	assert_int_equal(pn_msg_parse(nlh, m), 0);
 }
 
@@ -97,11 +137,54 @@ static void test_device_text(void **state)
 	device_msg(buf, &m, true);
 	s = TEXT_OF(ctl_device_text(f, &m));
 	assert_string_equal(s,
-		"5: podnet0: peers 2 prefixes 3 generation 42\n"
+		"5: podnet0: vni 4096 port 4789 local 192.0.2.1 local6 2001:db8::1 dev if999999"
+		" ttl inherit tos inherit srcport 32768 60999 udpcsum encap vxlan nosrcvalid\n"
+		"    peers 2 prefixes 3 generation 42\n"
 		"    replace pending from port 4321\n"
 		"    tx packets 10 bytes 1500 drop no_peer 3 mtu 1\n"
-		"    rx packets 20 bytes 3000 drop no_peer 4 source 2\n");
+		"    rx packets 20 bytes 3000 drop no_peer 4 source 2\n"
+		"    socket drop bad_header 7 bad_vni 11\n");
 	free(s);
+	pn_msg_free(&m);
+
+	/* Defaults: no addresses or underlay, no srcport range. */
+	memset(buf, 0, sizeof(buf));
+	device_msg(buf, &m, false);
+	s = TEXT_OF(ctl_device_text(f, &m));
+	assert_string_equal(s,
+		"5: podnet0: vni 1 port 8472 ttl auto tos 0xb8 noudpcsum encap vxlan srcvalid\n"
+		"    peers 2 prefixes 3 generation 42\n"
+		"    tx packets 10 bytes 1500 drop no_peer 3 mtu 1\n"
+		"    rx packets 20 bytes 3000 drop no_peer 4 source 2\n"
+		"    socket drop bad_header 7 bad_vni 11\n");
+	free(s);
+	pn_msg_free(&m);
+}
+
+/* A reply from a kernel without CONFIG and SOCKET_STATS: table and counters only. */
+static void test_device_text_old_kernel(void **state)
+{
+	uint8_t buf[1024] = { 0 };
+	struct nlmsghdr *nlh = pn_msg_start(buf, FAMILY, PODNET_CMD_GET_DEVICE, 0);
+	struct pn_msg m;
+	json_t *j;
+	char *s;
+
+	(void)state;
+	mnl_attr_put_u32(nlh, PODNET_A_IFINDEX, 5);
+	mnl_attr_put_strz(nlh, PODNET_A_IFNAME, "podnet0");
+	mnl_attr_put_u32(nlh, PODNET_A_GENERATION, 42);
+	mnl_attr_put_u32(nlh, PODNET_A_NUM_PEERS, 0);
+	mnl_attr_put_u32(nlh, PODNET_A_NUM_PREFIXES, 0);
+	assert_int_equal(pn_msg_parse(nlh, &m), 0);
+	s = TEXT_OF(ctl_device_text(f, &m));
+	assert_string_equal(s, "5: podnet0:\n    peers 0 prefixes 0 generation 42\n");
+	free(s);
+	j = ctl_device_json(&m);
+	assert_non_null(j);
+	assert_null(json_object_get(j, "vni"));
+	assert_null(json_object_get(j, "socket_stats"));
+	json_decref(j);
 	pn_msg_free(&m);
 }
 
@@ -129,6 +212,43 @@ static void test_device_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(st, "tx_drop_no_peer")), 3);
 	assert_int_equal(json_integer_value(json_object_get(st, "rx_drop_source")), 2);
 	assert_null(json_object_get(st, "tx_drop_other"));	/* not sent */
+	/* The configuration, flat, with ip -j -d link's keys and types. */
+	assert_int_equal(json_integer_value(json_object_get(j, "vni")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "port")), 8472);
+	assert_null(json_object_get(j, "local"));
+	assert_null(json_object_get(j, "local6"));
+	assert_null(json_object_get(j, "link"));
+	assert_null(json_object_get(j, "link_index"));
+	assert_int_equal(json_integer_value(json_object_get(j, "ttl")), 0);
+	assert_true(json_is_false(json_object_get(j, "ttl_inherit")));
+	assert_int_equal(json_integer_value(json_object_get(j, "tos")), 0xb8);
+	assert_true(json_is_false(json_object_get(j, "tos_inherit")));
+	assert_int_equal(json_integer_value(json_object_get(j, "srcport_min")), 0);
+	assert_int_equal(json_integer_value(json_object_get(j, "srcport_max")), 0);
+	assert_true(json_is_false(json_object_get(j, "udp_csum")));
+	assert_string_equal(json_string_value(json_object_get(j, "encap")), "vxlan");
+	assert_true(json_is_true(json_object_get(j, "src_valid")));
+	st = json_object_get(j, "socket_stats");
+	assert_true(json_is_object(st));
+	assert_int_equal(json_object_size(st), 2);
+	assert_int_equal(json_integer_value(json_object_get(st, "rx_drop_bad_header")), 7);
+	assert_int_equal(json_integer_value(json_object_get(st, "rx_drop_bad_vni")), 11);
+	json_decref(j);
+	pn_msg_free(&m);
+
+	memset(buf, 0, sizeof(buf));
+	device_msg(buf, &m, true);
+	j = ctl_device_json(&m);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "replace_portid")), 4321);
+	assert_string_equal(json_string_value(json_object_get(j, "local")), "192.0.2.1");
+	assert_string_equal(json_string_value(json_object_get(j, "local6")), "2001:db8::1");
+	assert_int_equal(json_integer_value(json_object_get(j, "link_index")), 999999);
+	assert_true(json_is_true(json_object_get(j, "ttl_inherit")));
+	assert_int_equal(json_integer_value(json_object_get(j, "srcport_min")), 32768);
+	assert_int_equal(json_integer_value(json_object_get(j, "srcport_max")), 60999);
+	assert_true(json_is_true(json_object_get(j, "udp_csum")));
+	assert_true(json_is_false(json_object_get(j, "src_valid")));
 	json_decref(j);
 	pn_msg_free(&m);
 }
@@ -278,6 +398,7 @@ static void test_json_print(void **state)
 
 const struct CMUnitTest print_tests[] = {
 	cmocka_unit_test(test_device_text),
+	cmocka_unit_test(test_device_text_old_kernel),
 	cmocka_unit_test(test_device_json),
 	cmocka_unit_test(test_peer_text),
 	cmocka_unit_test(test_peer_json),

@@ -144,8 +144,9 @@ enum {
  * IFLA_INFO_XSTATS in IFLA_LINKINFO of RTM_GETLINK: a nest of
  * PODNET_XSTATS_*, each a u64 (PODNET_XSTATS_PAD aligns them).  They count
  * received packets dropped on the device's UDP sockets before any device
- * could be told, so they are not in the per-device counters of the generic
- * netlink family:
+ * could be told, so they are not in the per-device counters (PODNET_A_STATS)
+ * of the generic netlink family; its GET_DEVICE replies carry the same nest
+ * as PODNET_A_SOCKET_STATS:
  *
  * PODNET_XSTATS_RX_DROP_BAD_HEADER  shorter than the UDP and VXLAN headers,
  *                                   or a VXLAN flag other than I, or the
@@ -202,6 +203,17 @@ enum {
  *   PODNET_A_STATS            nest of PODNET_STATS_A_*: the sum over the
  *                             device's peers plus the drops that belong to
  *                             no peer
+ *   PODNET_A_CONFIG           nest of IFLA_PODNET_*, GET_DEVICE replies only:
+ *                             the link configuration, the same attributes
+ *                             RTM_GETLINK reports in IFLA_INFO_DATA (VNI,
+ *                             PORT, TTL, TTL_INHERIT, TOS, TOS_INHERIT,
+ *                             SRCPORT_MIN/MAX, UDP_CSUM, ENCAP, SRC_VALID
+ *                             always; LOCAL, LOCAL6 and LINK only if set)
+ *   PODNET_A_SOCKET_STATS     nest of PODNET_XSTATS_*, GET_DEVICE replies
+ *                             only: the drops counted on the device's UDP
+ *                             sockets, which belong to no peer and to no
+ *                             device in particular (see Link statistics
+ *                             above: shared sockets, zeros while down)
  *   PODNET_A_PEER             nest, one peer:
  *     PODNET_PEER_A_REMOTE_IPV4  4 bytes, network order   } exactly one
  *     PODNET_PEER_A_REMOTE_IPV6  16 bytes, network order  } of the two
@@ -219,8 +231,11 @@ enum {
  * PODNET_CMD_GET_DEVICE
  *   do: the device named by the request.  dump (no attributes): every
  *   podnet device of the netns.  One message per device with IFINDEX,
- *   IFNAME, GENERATION, NUM_PEERS, NUM_PREFIXES, STATS and, while a
- *   replace is pending, REPLACE_PORTID.
+ *   IFNAME, GENERATION, NUM_PEERS, NUM_PREFIXES, STATS, CONFIG,
+ *   SOCKET_STATS and, while a replace is pending, REPLACE_PORTID.  The
+ *   configuration is read without RTNL, one field at a time, as the
+ *   datapath reads it: a reply racing with `ip link set` may show some
+ *   fields before the change and some after.
  *
  * PODNET_CMD_NEW_PEER
  *   Create the peer named by PEER's REMOTE_IPV4/IPV6, or update it if it
@@ -335,6 +350,8 @@ enum podnet_attr {
 	PODNET_A_REPLACE_PORTID,
 	PODNET_A_STATS,
 	PODNET_A_PEER,
+	PODNET_A_CONFIG,
+	PODNET_A_SOCKET_STATS,
 	__PODNET_A_MAX
 };
 #define PODNET_A_MAX (__PODNET_A_MAX - 1)
