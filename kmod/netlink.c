@@ -214,37 +214,86 @@ void pn_nl_peer_msg_free(struct pn_peer_msg *m)
 	m->prefix_attrs = NULL;
 }
 
-int pn_nl_parse_peer(struct pn_peer_msg *m, const struct nlattr *nest,
-		     struct netlink_ext_ack *extack)
+/*
+ * The remote and MAC of one PEER nest, into @m for the first nest; a later
+ * one must name the same remote and carry no MAC.  Counts its PREFIXes
+ * into *@n.
+ */
+static int pn_nl_parse_peer_head(struct pn_peer_msg *m,
+				 const struct nlattr *nest, bool first,
+				 unsigned int *n, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[PODNET_PEER_A_MAX + 1];
+	struct pn_peer_msg head;
 	const struct nlattr *a;
-	unsigned int n = 0;
 	int ret, rem;
 
-	memset(m, 0, sizeof(*m));
-	m->nest = nest;
 	ret = nla_parse_nested(tb, PODNET_PEER_A_MAX, nest, pn_peer_policy,
 			       extack);
 	if (ret)
 		return ret;
-	ret = pn_nl_parse_remote(m, tb, extack);
+	ret = pn_nl_parse_remote(&head, tb, extack);
 	if (ret)
 		return ret;
-	if (tb[PODNET_PEER_A_MAC]) {
-		m->mac = nla_data(tb[PODNET_PEER_A_MAC]);
+	if (first) {
+		m->key = head.key;
+		m->has_key = head.has_key;
+		m->nest = nest;
+	} else if (head.has_key != m->has_key ||
+		   memcmp(&head.key, &m->key, sizeof(head.key))) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "repeated peer nests name different remotes");
+		return -EINVAL;
+	}
+	a = tb[PODNET_PEER_A_MAC];
+	if (a && !first) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "mac is only allowed in the first peer nest");
+		return -EINVAL;
+	}
+	if (a) {
+		m->mac = nla_data(a);
 		if (is_multicast_ether_addr(m->mac)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_PEER_A_MAC],
+			NL_SET_ERR_MSG_ATTR(extack, a,
 					    "mac is a multicast address");
 			return -EINVAL;
 		}
 	}
-
 	nla_for_each_nested(a, nest, rem)
 		if (nla_type(a) == PODNET_PEER_A_PREFIX)
-			n++;
+			(*n)++;
+	return 0;
+}
+
+/*
+ * The PEER nests among the @len bytes of attributes at @head: one peer,
+ * whose prefixes may span several nests ("Large peers" in the UAPI
+ * header).  On success, free @m with pn_nl_peer_msg_free().
+ */
+static int pn_nl_parse_peers(struct pn_peer_msg *m, const struct nlattr *head,
+			     int len, struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nest, *a;
+	unsigned int n = 0;
+	bool first = true;
+	int ret, rem, prem;
+
+	memset(m, 0, sizeof(*m));
+	nla_for_each_attr(nest, head, len, rem) {
+		if (nla_type(nest) != PODNET_A_PEER)
+			continue;
+		ret = pn_nl_parse_peer_head(m, nest, first, &n, extack);
+		if (ret)
+			return ret;
+		first = false;
+	}
 	if (!n)
 		return 0;
+	if (n > PODNET_MAX_PREFIXES) {
+		NL_SET_ERR_MSG_ATTR(extack, m->nest,
+				    "more prefixes than a table can hold");
+		return -ENOSPC;
+	}
 	m->prefixes = kvmalloc_array(n, sizeof(*m->prefixes), GFP_KERNEL);
 	m->prefix_attrs = kvmalloc_array(n, sizeof(*m->prefix_attrs),
 					 GFP_KERNEL);
@@ -252,30 +301,44 @@ int pn_nl_parse_peer(struct pn_peer_msg *m, const struct nlattr *nest,
 		pn_nl_peer_msg_free(m);
 		return -ENOMEM;
 	}
-	nla_for_each_nested(a, nest, rem) {
-		if (nla_type(a) != PODNET_PEER_A_PREFIX)
+	nla_for_each_attr(nest, head, len, rem) {
+		if (nla_type(nest) != PODNET_A_PEER)
 			continue;
-		ret = pn_nl_parse_prefix(&m->prefixes[m->num_prefixes], a,
-					 extack);
-		if (ret) {
-			pn_nl_peer_msg_free(m);
-			return ret;
+		nla_for_each_nested(a, nest, prem) {
+			if (nla_type(a) != PODNET_PEER_A_PREFIX)
+				continue;
+			ret = pn_nl_parse_prefix(&m->prefixes[m->num_prefixes],
+						 a, extack);
+			if (ret) {
+				pn_nl_peer_msg_free(m);
+				return ret;
+			}
+			m->prefix_attrs[m->num_prefixes++] = a;
+			m->prefix_bytes += nla_total_size(nla_len(a));
 		}
-		m->prefix_attrs[m->num_prefixes++] = a;
 	}
 	return 0;
 }
 
-/* The PEER of a doit request. */
-static int pn_nl_parse_request_peer(struct pn_peer_msg *m,
-				    struct genl_info *info)
+/* One PEER nest: the filter of a GET_PEER dump. */
+int pn_nl_parse_peer(struct pn_peer_msg *m, const struct nlattr *nest,
+		     struct netlink_ext_ack *extack)
+{
+	return pn_nl_parse_peers(m, nest, nest->nla_len, extack);
+}
+
+/* Every PEER of a doit request. */
+static int pn_nl_parse_request_peers(struct pn_peer_msg *m,
+				     struct genl_info *info)
 {
 	if (!info->attrs[PODNET_A_PEER]) {
 		NL_SET_ERR_MSG(info->extack, "missing peer");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, PODNET_A_PEER);
 		return -EINVAL;
 	}
-	return pn_nl_parse_peer(m, info->attrs[PODNET_A_PEER], info->extack);
+	return pn_nl_parse_peers(m, nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
+				 nlmsg_attrlen(info->nlhdr, GENL_HDRLEN),
+				 info->extack);
 }
 
 static int pn_nl_set_peer(struct sk_buff *skb, struct genl_info *info,
@@ -288,7 +351,7 @@ static int pn_nl_set_peer(struct sk_buff *skb, struct genl_info *info,
 	struct pn_table *tbl;
 	int ret;
 
-	ret = pn_nl_parse_request_peer(&m, info);
+	ret = pn_nl_parse_request_peers(&m, info);
 	if (ret)
 		return ret;
 	if (!m.has_key) {
@@ -360,7 +423,7 @@ static int pn_nl_del_peer_doit(struct sk_buff *skb, struct genl_info *info)
 	struct pn_table *tbl;
 	int ret, bad;
 
-	ret = pn_nl_parse_request_peer(&m, info);
+	ret = pn_nl_parse_request_peers(&m, info);
 	if (ret)
 		return ret;
 	if (!m.has_key && !m.num_prefixes) {

@@ -17,7 +17,10 @@ void pn_netlink_uninit(void);
 
 extern struct genl_family pn_genl_family;
 
-/* A PEER nest, parsed. */
+/*
+ * The PEER nests of a request, parsed: one peer, with the prefixes of all
+ * its nests in one array (see "Large peers" in the UAPI header).
+ */
 struct pn_peer_msg {
 	struct pn_peer_key key;
 	bool has_key;
@@ -25,7 +28,8 @@ struct pn_peer_msg {
 	struct pn_prefix *prefixes;
 	const struct nlattr **prefix_attrs;
 	unsigned int num_prefixes;
-	const struct nlattr *nest;
+	size_t prefix_bytes;		/* sum of nla_total_size() of the PREFIXes */
+	const struct nlattr *nest;	/* the first PEER, for error messages */
 };
 
 int pn_nl_parse_peer(struct pn_peer_msg *m, const struct nlattr *nest,

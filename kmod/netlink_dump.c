@@ -182,28 +182,86 @@ int pn_nl_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /*
+ * Room for PREFIXes in one PEER nest of a notification: an attribute's
+ * length is 16 bits, and the nest also holds REMOTE, MAC and NUM_PREFIXES.
+ */
+#define PN_NL_NEST_ROOM	(U16_MAX - NLA_HDRLEN - \
+			 nla_total_size(sizeof(struct in6_addr)) - \
+			 nla_total_size(ETH_ALEN) - nla_total_size(sizeof(u32)))
+
+static size_t pn_nl_notify_size(const struct pn_peer_msg *m)
+{
+	size_t nests;
+
+	if (!m)
+		return NLMSG_GOODSIZE;
+	nests = DIV_ROUND_UP(m->prefix_bytes, PN_NL_NEST_ROOM) + 1;
+	return NLMSG_GOODSIZE + m->prefix_bytes +
+	       nests * (NLA_HDRLEN + nla_total_size(sizeof(struct in6_addr)));
+}
+
+/*
+ * The PEER nests of a notification: REMOTE in each, the peer's MAC and
+ * NUM_PREFIXES in the first, and the request's PREFIXes, in as many
+ * nests as they need.
+ */
+static int pn_nl_notify_peer(struct sk_buff *skb, struct pn_device *pn,
+			     const struct pn_peer_msg *m)
+{
+	struct pn_peer *peer = NULL;
+	unsigned int i = 0;
+	struct nlattr *nest;
+
+	lockdep_assert_held(&pn->lock);
+	if (m->has_key)
+		peer = pn_table_find_peer(pn_table_live(pn), &m->key);
+	do {
+		nest = nla_nest_start(skb, PODNET_A_PEER);
+		if (!nest)
+			return -EMSGSIZE;
+		if (m->has_key && pn_nl_put_remote(skb, &m->key))
+			return -EMSGSIZE;
+		if (!i && peer &&
+		    ((peer->has_mac &&
+		      nla_put(skb, PODNET_PEER_A_MAC, ETH_ALEN, peer->mac)) ||
+		     nla_put_u32(skb, PODNET_PEER_A_NUM_PREFIXES,
+				 peer->num_prefixes)))
+			return -EMSGSIZE;
+		for (; i < m->num_prefixes; i++) {
+			const struct nlattr *a = m->prefix_attrs[i];
+
+			if (skb_tail_pointer(skb) - (unsigned char *)nest +
+			    nla_total_size(nla_len(a)) > U16_MAX)
+				break;
+			if (nla_put(skb, PODNET_PEER_A_PREFIX | NLA_F_NESTED,
+				    nla_len(a), nla_data(a)))
+				return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	} while (i < m->num_prefixes);
+	return 0;
+}
+
+/*
  * Notifications carry IFINDEX, IFNAME, GENERATION and, for peer changes,
- * the PEER nest of the request (REMOTE and PREFIXes) with the peer's MAC
- * and NUM_PREFIXES, or for whole-table changes the table's counts.
+ * the PEER nests of the request (REMOTE and PREFIXes) with the peer's MAC
+ * and NUM_PREFIXES, or for whole-table changes the table's counts.  One
+ * that cannot be built is reported to the listeners as a lost message.
  */
 void pn_nl_notify(struct pn_device *pn, u8 cmd, u16 flags,
 		  const struct pn_peer_msg *m, struct genl_info *info)
 {
 	struct net *net = dev_net(pn->dev);
 	struct pn_table *tbl = pn_table_live(pn);
-	struct pn_peer *peer = NULL;
-	struct nlattr *nest;
 	struct sk_buff *skb;
-	unsigned int i;
 	void *hdr;
 
 	lockdep_assert_held(&pn->lock);
 	if (!genl_has_listeners(&pn_genl_family, net, 0))
 		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE + (m ? nla_len(m->nest) : 0),
-			  GFP_KERNEL);
+	skb = genlmsg_new(pn_nl_notify_size(m), GFP_KERNEL);
 	if (!skb)
-		return;
+		goto lost;
 	hdr = genlmsg_put(skb, info->snd_portid, info->snd_seq,
 			  &pn_genl_family, flags, cmd);
 	if (!hdr ||
@@ -211,38 +269,20 @@ void pn_nl_notify(struct pn_device *pn, u8 cmd, u16 flags,
 	    nla_put_string(skb, PODNET_A_IFNAME, pn->dev->name) ||
 	    nla_put_u32(skb, PODNET_A_GENERATION, pn->generation))
 		goto err;
-	if (!m) {
-		if (nla_put_u32(skb, PODNET_A_NUM_PEERS, tbl->num_peers) ||
-		    nla_put_u32(skb, PODNET_A_NUM_PREFIXES, tbl->num_prefixes))
+	if (m) {
+		if (pn_nl_notify_peer(skb, pn, m))
 			goto err;
-		goto send;
+	} else if (nla_put_u32(skb, PODNET_A_NUM_PEERS, tbl->num_peers) ||
+		   nla_put_u32(skb, PODNET_A_NUM_PREFIXES, tbl->num_prefixes)) {
+		goto err;
 	}
-	nest = nla_nest_start(skb, PODNET_A_PEER);
-	if (!nest)
-		goto err;
-	if (m->has_key) {
-		if (pn_nl_put_remote(skb, &m->key))
-			goto err;
-		peer = pn_table_find_peer(tbl, &m->key);
-	}
-	if (peer && peer->has_mac &&
-	    nla_put(skb, PODNET_PEER_A_MAC, ETH_ALEN, peer->mac))
-		goto err;
-	if (peer && nla_put_u32(skb, PODNET_PEER_A_NUM_PREFIXES,
-				peer->num_prefixes))
-		goto err;
-	for (i = 0; i < m->num_prefixes; i++)
-		if (nla_put(skb, PODNET_PEER_A_PREFIX | NLA_F_NESTED,
-			    nla_len(m->prefix_attrs[i]),
-			    nla_data(m->prefix_attrs[i])))
-			goto err;
-	nla_nest_end(skb, nest);
-send:
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&pn_genl_family, net, skb, 0, 0, GFP_KERNEL);
 	return;
 err:
 	nlmsg_free(skb);
+lost:
+	genl_set_err(&pn_genl_family, net, 0, 0, -ENOBUFS);
 }
 
 /*

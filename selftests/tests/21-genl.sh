@@ -4,7 +4,8 @@
 # (independent of podnetctl): CRUD, 30+ bad requests with errno and extack,
 # atomic replace (also abandoned), 100k prefixes, dump resume and
 # NLM_F_DUMP_INTR, notifications, permissions, netns isolation; GET_DEVICE's
-# link configuration and socket drops against rtnetlink's.
+# link configuration and socket drops against rtnetlink's; one peer's
+# thousands of prefixes in one request (repeated PEER nests), all or none.
 source "$PODNET_ROOT/selftests/lib.sh"
 
 T=$(mktemp -d)
@@ -26,6 +27,7 @@ CMD = dict(get_device=1, new_peer=2, del_peer=3, get_peer=4, flush_peers=5,
            replace_begin=6, replace_add=7, replace_commit=8, replace_abort=9)
 A_IFINDEX, A_IFNAME, A_GENERATION, A_NUM_PEERS, A_NUM_PREFIXES = 1, 2, 3, 4, 5
 A_REPLACE_PORTID, A_STATS, A_PEER, A_CONFIG, A_SOCKET_STATS = 6, 7, 8, 9, 10
+SO_SNDBUFFORCE = 32
 P_REMOTE4, P_REMOTE6, P_MAC, P_NUM_PREFIXES, P_STATS, P_PREFIX = 1, 2, 3, 4, 5, 6
 X_IPV4, X_IPV6, X_LEN = 1, 2, 3
 
@@ -57,6 +59,14 @@ def peer(remote=None, prefixes=(), mac=None, raw=b''):
         kids.append(nla(P_MAC, bytes.fromhex(mac.replace(':', ''))))
     kids += [prefix(p) for p in prefixes]
     return nest(A_PEER, *kids, raw)
+
+
+def peer_nests(remote, prefixes, mac=None, per=3000):
+    """One peer in several PEER nests of `per` prefixes: REMOTE in each, MAC in the first."""
+    out = b''
+    for i in range(0, max(len(prefixes), 1), per):
+        out += peer(remote, prefixes[i:i + per], mac=mac if i == 0 else None)
+    return out
 
 
 def attrs(buf):
@@ -296,6 +306,9 @@ bad = [
  ('replace-add without begin', 'replace_add', [dev('pn0'), P('192.0.2.1')], 0, errno.ENOENT, 'no replace in progress'),
  ('replace-commit without begin', 'replace_commit', [dev('pn0')], 0, errno.ENOENT, 'no replace in progress'),
  ('get-peer as a do', 'get_peer', [dev('pn0')], 0, errno.EOPNOTSUPP, ''),
+ ('repeated peer, other remote', 'new_peer', [dev('pn0'), P('192.0.2.4', ['10.30.0.0/16']), P('192.0.2.5', ['10.31.0.0/16'])], 0, errno.EINVAL, 'different remotes'),
+ ('repeated peer without remote', 'new_peer', [dev('pn0'), P('192.0.2.4', ['10.30.0.0/16']), P(None, ['10.31.0.0/16'])], 0, errno.EINVAL, 'different remotes'),
+ ('mac in a repeated peer', 'new_peer', [dev('pn0'), P('192.0.2.4', ['10.30.0.0/16']), P('192.0.2.4', ['10.31.0.0/16'], mac='02:00:00:00:00:09')], 0, errno.EINVAL, 'only allowed in the first'),
  ('read-only config', 'get_device', [dev('pn0'), nla(A_CONFIG, u32(1, 5))], 0, errno.EINVAL, 'read-only'),
 ]
 g.do('new_peer', dev('pn0'), P('192.0.2.1', ['10.9.0.0/16']))
@@ -542,6 +555,65 @@ is "GET_DEVICE socket stats: 2 bad headers, 1 unknown VNI, equal to IFLA_INFO_XS
 	"$(grep '^drops' <<<"$out")" "drops {2: 2, 3: 1} True"
 is "socket stats read zero while the device is down" "$(grep '^down' <<<"$out")" "down {2: 0, 3: 0}"
 ok "delete the configured devices" sh -c "ip link del pncfg && ip link del pncfg6"
+
+# --- one peer, thousands of prefixes, one request --------------------------------
+out=$($PY - <<'EOF' 2>&1
+import select
+from pn import *
+g, mon = Genl(), Genl()
+mon.sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+mon.sk.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, mon.groups['events'])
+ps = [f'10.{100 + (i >> 8)}.{i & 255}.0/24' for i in range(5000)]
+res = []
+# 5000 prefixes do not fit in one 64 KiB attribute: two PEER nests, one request
+req = peer_nests('192.0.2.1', ps, mac='02:00:00:00:00:01')
+res.append(len([t for t, _ in attrs(req) if t == A_PEER]))
+g.do('new_peer', dev('pn0'), req)
+peers, _ = parse_peers(g.dump('get_peer', dev('pn0')))
+res.append(peers == {'192.0.2.1': ['02:00:00:00:00:01', 5000, set(ps)]})
+# its notification: one message, the prefixes in several PEER nests, each with REMOTE
+data = mon.sk.recv(1 << 22) if select.select([mon.sk], [], [], 2)[0] else b''
+p = data[20:struct.unpack_from('I', data)[0]] if data else b''
+nests = [v for t, v in attrs(p) if t == A_PEER]
+got = set()
+for v in nests:
+    assert one(v, P_REMOTE4) == bytes([192, 0, 2, 1])
+    for t, x in attrs(v):
+        if t == P_PREFIX:
+            got.add(f'{ipaddress.ip_address(one(x, X_IPV4))}/{one(x, X_LEN)[0]}')
+res.append((len(nests) >= 2, get_u32(nests[0], P_NUM_PREFIXES) if nests else None, got == set(ps)))
+# (no listener from here on: the 20000-prefix event would be one 400 KB skb)
+mon.sk.close()
+# all or none: the last of 5000 prefixes is owned by 192.0.2.1
+bad = [f'10.{200 + (i >> 8)}.{i & 255}.0/24' for i in range(4999)] + [ps[-1]]
+try:
+    g.do('new_peer', dev('pn0'), peer_nests('192.0.2.2', bad)); res.append('accepted')
+except NlErr as e:
+    res.append((errno.errorcode[e.errno], e.msg))
+d = device(g, 'pn0')
+res.append((d['peers'], d['prefixes']))
+# 20000 prefixes (400 KB) are more than the default send buffer holds...
+big = [f'11.{i >> 8}.{i & 255}.0/24' for i in range(20000)]
+msg = g.msg(CMD['new_peer'], dev('pn0') + peer_nests('192.0.2.3', big))
+try:
+    g.sk.send(msg); res.append('sent')
+except OSError as e:
+    res.append(errno.errorcode[e.errno])
+# ...and go in one request once it is raised
+g.sk.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 1 << 21)
+g.xfer(msg)
+peers, _ = parse_peers(g.dump('get_peer', dev('pn0'), peer('192.0.2.3')))
+res.append(peers == {'192.0.2.3': [None, 20000, set(big)]})
+# delete 5000 prefixes of a peer in one request, then the peers
+g.do('del_peer', dev('pn0'), peer_nests('192.0.2.1', ps))
+d = device(g, 'pn0')
+res.append((d['peers'], d['prefixes']))
+g.do('flush_peers', dev('pn0'))
+print(res)
+EOF
+)
+is "5000 prefixes in 2 PEER nests of one request: all present, one event with all of them; all or none; 20000 past the send buffer (EMSGSIZE) once it is raised; one DEL_PEER" \
+	"$out" "[2, True, (True, 5000, True), ('EEXIST', 'prefix is owned by another peer'), (1, 5000), 'EMSGSIZE', True, (2, 20000)]"
 
 # --- permissions --------------------------------------------------------------
 ok "set up a peer as root" $PY -c "

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # docs/netlink/podnet.yaml matches the UAPI header, and the kernel's own
 # generic YNL CLI (tools/net/ynl from linux-source-6.12) drives the family
-# with it: create, dump, delete peers; read a device's configuration and
-# socket drops.
+# with it: create (also with repeated peer attributes), dump, delete peers;
+# read a device's configuration and socket drops.
 source "$PODNET_ROOT/selftests/lib.sh"
 
 T=$(mktemp -d)
@@ -72,9 +72,16 @@ ok "new-peer via the YNL CLI" cli --do new-peer --json \
 	  "prefix": [{"ipv4": "0a010000", "len": 24}, {"ipv6": "fd000001000000000000000000000000", "len": 64}]}}'
 ok "second peer (IPv6 remote)" cli --do new-peer --json \
 	'{"ifname": "ynl0", "peer": {"remote-ipv6": "20010db8000000000000000000000002", "prefix": [{"ipv4": "0a020000", "len": 24}]}}'
+ok "third peer, its prefixes in two peer attributes of one request" cli --do new-peer --json \
+	'{"ifname": "ynl0", "peer": [{"remote-ipv4": "c0000203", "prefix": [{"ipv4": "0a030000", "len": 24}]},
+	  {"remote-ipv4": "c0000203", "prefix": [{"ipv4": "0a030100", "len": 24}]}]}'
+fails_with "repeated peer attributes naming two remotes: EINVAL with extack" 'different remotes' \
+	cli --do new-peer --json '{"ifname": "ynl0", "peer": [{"remote-ipv4": "c0000204"}, {"remote-ipv4": "c0000205"}]}'
 out=$(cli --dump get-peer --json '{"ifname": "ynl0"}' 2>&1)
 like "dump shows the first peer, its MAC and prefixes" "$out" '"remote-ipv4": "192.0.2.1".*"mac": "02:00:00:00:00:01".*"num-prefixes": 2.*"ipv4": "10.1.0.0", "len": 24.*"ipv6": "fd00:1::", "len": 64'
 like "dump shows the second peer" "$out" '"remote-ipv6": "2001:db8::2".*"ipv4": "10.2.0.0"'
+like "dump shows the third peer with both prefixes" "$out" '"remote-ipv4": "192.0.2.3".*"num-prefixes": 2.*"ipv4": "10.3.0.0", "len": 24.*"ipv4": "10.3.1.0", "len": 24'
+ok "del-peer of the third peer" cli --do del-peer --json '{"ifname": "ynl0", "peer": {"remote-ipv4": "c0000203"}}'
 out=$(cli --do get-device --json '{"ifname": "ynl0"}' 2>&1)
 like "get-device: counts" "$out" '"num-peers": 2, "num-prefixes": 3'
 j() { $PY -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$out"; }
@@ -89,7 +96,7 @@ fails_with "duplicate prefix: EEXIST with extack" 'owned by another peer' \
 	cli --do new-peer --json '{"ifname": "ynl0", "peer": {"remote-ipv4": "c0000203", "prefix": [{"ipv4": "0a010000", "len": 24}]}}'
 ok "del-peer via the YNL CLI" cli --do del-peer --json '{"ifname": "ynl0", "peer": {"remote-ipv4": "c0000201"}}'
 out=$(cli --dump get-peer --json '{"ifname": "ynl0"}' 2>&1)
-like "only the second peer is left" "$out" '^\[\{"ifindex": [0-9]+, "peer": \{"remote-ipv6": "2001:db8::2"'
+like "only the second peer is left" "$out" '^\[\{"ifindex": [0-9]+, "peer": \[\{"remote-ipv6": "2001:db8::2"'
 ok "flush-peers via the YNL CLI" cli --do flush-peers --json '{"ifname": "ynl0"}'
 is "dump empty after flush" "$(cli --dump get-peer --json '{"ifname": "ynl0"}' 2>&1)" "[]"
 ip link del ynl0

@@ -3,7 +3,8 @@
 # podnetctl against the kernel: every verb, text and JSON output checked
 # field by field (show: link configuration and socket drops too), exit
 # statuses, extack errors, batch and replace files with line numbers,
-# monitor events, unprivileged reads, 100k-prefix replace.
+# monitor events, unprivileged reads, one peer of 5000 and 20000 prefixes in
+# one request (all or none), 100k-prefix replace.
 . "$PODNET_ROOT/selftests/lib.sh"
 
 NS=pnctl
@@ -290,6 +291,65 @@ else
 	skip "unprivileged checks" "no setpriv"
 fi
 is "another netns does not see pn0" "$(status podnetctl show dev pn0)" 1
+
+# --- one peer, thousands of prefixes: one request, all or none --------------
+# prefixes N FIRST_OCTET: N "prefix A.B.C.0/24" words.
+prefixes() {
+	$PY -c "import sys; n, a = map(int, sys.argv[1:]); print(' '.join(f'prefix {a + (i >> 16)}.{i >> 8 & 255}.{i & 255}.0/24' for i in range(n)))" "$@"
+}
+# shellcheck disable=SC2207
+p5000=($(prefixes 5000 30))
+start_monitor "$tmp/events.big" -j
+ok "peer add with 5000 prefixes" pc peer add dev pn0 remote 192.0.2.60 "${p5000[@]}"
+wait_lines "$tmp/events.big" $((base + 1))
+sleep 1
+kill $mon; wait $mon 2>/dev/null
+is "5000 prefixes: all present" \
+	"$(pc -j peer show dev pn0 remote 192.0.2.60 | json 'j[0]["num_prefixes"], len(set(j[0]["prefixes"]))')" "(5000, 5000)"
+printf '%s\n' "${p5000[@]}" | grep -v '^prefix$' >"$tmp/p5000"
+is "... exactly those given" \
+	"$(pc -j peer show dev pn0 remote 192.0.2.60 | json "sorted(j[0]['prefixes']) == sorted(open('$tmp/p5000').read().split())")" True
+is "... in one request: one event carrying all 5000" \
+	"$(tail -n +$((base + 1)) "$tmp/events.big" | json 'j["event"], len(j["peer"]["prefixes"]), j["peer"]["num_prefixes"]')" \
+	"('add', 5000, 5000)"
+table() { pc -j show dev pn0 | json 'j[0]["num_peers"], j[0]["num_prefixes"], j[0]["generation"]'; }
+before=$(table)
+
+# The last of 5000 is owned by 192.0.2.60: the kernel refuses the whole request.
+# shellcheck disable=SC2207
+p4999=($(prefixes 4999 40))
+out=$(pc peer add dev pn0 remote 192.0.2.61 "${p4999[@]}" prefix 30.0.19.0/24 2>&1); rc=$?
+is "5000 prefixes, the last owned by another peer: exit 1" "$rc" 1
+is "... with the kernel's message" "$out" "Error: prefix is owned by another peer."
+is "... and none was added" "$(pc -j peer show dev pn0 remote 192.0.2.61)" "[]"
+is "... the table did not change" "$(table)" "$before"
+is "5000 prefixes, the last invalid: exit 2, nothing sent" \
+	"$(status pc peer add dev pn0 remote 192.0.2.61 "${p4999[@]}" prefix 40.0.200.1/24)" 2
+is "... none was added" "$(table)" "$before"
+
+# 20000 prefixes (400 KB) are more than the default socket send buffer.
+# shellcheck disable=SC2207
+p20000=($(prefixes 20000 50))
+ok "peer add with 20000 prefixes (past the default send buffer)" \
+	pc peer add dev pn0 remote 192.0.2.62 "${p20000[@]}"
+is "20000 prefixes: all present" \
+	"$(pc -j peer show dev pn0 remote 192.0.2.62 | json 'j[0]["num_prefixes"], len(set(j[0]["prefixes"]))')" "(20000, 20000)"
+ok "peer del of 5000 prefixes in one request" pc peer del dev pn0 remote 192.0.2.60 "${p5000[@]}"
+is "... the peer stays, empty" "$(pc -j peer show dev pn0 remote 192.0.2.60 | json 'j[0]["prefixes"]')" "[]"
+
+# Beyond what one request carries (4 MiB): refused before the kernel.
+$PY - "$tmp/huge" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("peer add dev pn0 remote 192.0.2.63 " +
+            " ".join(f"prefix {60 + (i >> 16)}.{i >> 8 & 255}.{i & 255}.0/24" for i in range(210000)) + "\n")
+PY
+out=$(pc -b "$tmp/huge" 2>&1); rc=$?
+is "210000 prefixes: exit 1" "$rc" 1
+like "... naming the limit" "$out" \
+	'^Error: 210000 prefixes take [0-9]+ bytes, more than one request carries \(4194304 bytes, about 209715 IPv4 or 131072 IPv6 prefixes\)\.$'
+is "... nothing added" "$(pc -j peer show dev pn0 remote 192.0.2.63)" "[]"
+ok "flush after the big peers" pc peer flush dev pn0
 
 # --- 100k prefixes --------------------------------------------------------
 $PY - "$tmp/big" <<'PY'

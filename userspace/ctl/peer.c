@@ -22,39 +22,39 @@ static void peer_usage(FILE *f)
 }
 
 /*
- * Send @peer with command @cmd, in as many messages as its prefixes need
- * (each within PN_MSG_MAX).  Several messages are not atomic together;
- * the header allows it for NEW_PEER and DEL_PEER, and `peer replace` is
- * the atomic way to program large tables.
+ * Send @peer with command @cmd as one request, however many prefixes it
+ * has, so that the kernel applies it all or nothing: the prefixes go in as
+ * many PEER nests as they need ("Large peers" in the UAPI header), and the
+ * socket's send buffer grows to take the message.
  */
 int ctl_send_peer(struct pn_genl *g, uint8_t cmd, uint16_t flags, const char *dev,
 		  const struct pn_peer *peer, struct pn_nl_err *e)
 {
-	char *buf = malloc(PN_MSG_MAX);
-	size_t next = 0;
-	int ret = 0;
+	size_t len = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) +
+		     MNL_ATTR_HDRLEN + MNL_ALIGN(strlen(dev) + 1) + pn_peer_nests_size(peer);
+	struct nlmsghdr *nlh;
+	char *buf;
+	int ret;
 
+	if (len > PN_REQ_MAX) {
+		pn_nl_err_set(e, EMSGSIZE,
+			      "%zu prefixes take %zu bytes, more than one request carries (%u bytes, about %u IPv4 or %u IPv6 prefixes)",
+			      peer->n_prefixes, len, PN_REQ_MAX, PN_REQ_MAX / 20, PN_REQ_MAX / 32);
+		return -1;
+	}
+	if (pn_genl_reserve_send(g, len, e) < 0)
+		return -1;
+	buf = calloc(1, len);
 	if (!buf) {
 		pn_nl_err_set(e, ENOMEM, NULL);
 		return -1;
 	}
-	do {
-		struct nlmsghdr *nlh;
-		long n;
-
-		memset(buf, 0, PN_MSG_MAX);
-		nlh = pn_msg_start(buf, g->id, cmd, flags);
-		pn_put_dev(nlh, 0, dev);
-		n = pn_put_peer(nlh, PN_MSG_MAX, peer, &next, true);
-		if (n < 0 || (n == 0 && next < peer->n_prefixes)) {
-			pn_nl_err_set(e, EMSGSIZE, "peer does not fit in a message");
-			ret = -1;
-			break;
-		}
-		ret = pn_genl_request(g, nlh, NULL, NULL, e);
-		if (ret == 0 && e->msg[0])
-			ctl_nl_warn(e);
-	} while (ret == 0 && next < peer->n_prefixes);
+	nlh = pn_msg_start(buf, g->id, cmd, flags);
+	pn_put_dev(nlh, 0, dev);
+	pn_put_peer_all(nlh, peer);
+	ret = pn_genl_request(g, nlh, NULL, NULL, e);
+	if (ret == 0)
+		ctl_nl_warn(e);
 	free(buf);
 	return ret;
 }

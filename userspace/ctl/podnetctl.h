@@ -67,8 +67,8 @@ void ctl_msgs_reset(void *ms);
 int ctl_get_devices(struct ctl *c, const char *dev, struct ctl_msgs *out);
 
 /*
- * Send @peer with @cmd (NEW_PEER, DEL_PEER), split into as many messages
- * as its prefixes need.  0, or -1 with @e.
+ * Send @peer with @cmd (NEW_PEER, DEL_PEER) as one request, applied all or
+ * nothing; a peer larger than PN_REQ_MAX is refused.  0, or -1 with @e.
  */
 int ctl_send_peer(struct pn_genl *g, uint8_t cmd, uint16_t flags, const char *dev,
 		  const struct pn_peer *peer, struct pn_nl_err *e);

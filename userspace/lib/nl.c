@@ -5,6 +5,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,59 @@ int pn_nl_parse_ack(const struct nlmsghdr *nlh, struct pn_nl_err *e)
 	return error;
 }
 
+/*
+ * Receive one datagram into g->rxbuf, first growing it to the size of the
+ * next message if that is larger (MSG_PEEK | MSG_TRUNC gives the length
+ * without consuming it), so that a large notification is not truncated.
+ */
+static ssize_t recv_grow(struct pn_genl *g)
+{
+	int fd = mnl_socket_get_fd(g->nl);
+	ssize_t n;
+	char *p;
+
+	n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+	if (n < 0)
+		return -1;
+	if ((size_t)n > g->rxlen) {
+		p = realloc(g->rxbuf, (size_t)n);
+		if (!p) {
+			errno = ENOMEM;
+			return -1;
+		}
+		g->rxbuf = p;
+		g->rxlen = (size_t)n;
+	}
+	return mnl_socket_recvfrom(g->nl, g->rxbuf, g->rxlen);
+}
+
+int pn_genl_reserve_send(struct pn_genl *g, size_t len, struct pn_nl_err *e)
+{
+	int fd = mnl_socket_get_fd(g->nl), cur = 0, want;
+	socklen_t sl = sizeof(cur);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cur, &sl) == 0 && cur >= 32 &&
+	    (size_t)cur - 32 >= len)
+		return 0;
+	if (len > INT_MAX / 4) {
+		pn_nl_err_set(e, EMSGSIZE, "a request of %zu bytes is too large", len);
+		return -1;
+	}
+	/* The kernel doubles the value (for its bookkeeping), so this is ample. */
+	want = (int)len + 64;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	sl = sizeof(cur);
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cur, &sl) < 0 || cur < 32 ||
+	    (size_t)cur - 32 < len) {
+		pn_nl_err_set(e, EMSGSIZE,
+			      "a request of %zu bytes does not fit in the netlink socket's send buffer (%d bytes; raise net.core.wmem_max)",
+			      len, cur);
+		return -1;
+	}
+	return 0;
+}
+
 struct nlmsghdr *pn_genl_msg_start(void *buf, uint16_t family_id, uint8_t cmd,
 				   uint8_t version, uint16_t flags)
 {
@@ -122,7 +176,7 @@ int pn_genl_request(struct pn_genl *g, struct nlmsghdr *nlh, mnl_cb_t cb,
 	}
 
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(g->nl, g->rxbuf, PN_NL_RXBUF);
+		ssize_t n = recv_grow(g);
 		const struct nlmsghdr *m;
 		int len;
 
@@ -206,7 +260,7 @@ int pn_genl_send_batch(struct pn_genl *g, void *buf, size_t len, size_t n,
 	}
 
 	for (;;) {
-		ssize_t r = mnl_socket_recvfrom(g->nl, g->rxbuf, PN_NL_RXBUF);
+		ssize_t r = recv_grow(g);
 		const struct nlmsghdr *m;
 		struct pn_nl_err me;
 		int mlen;
@@ -310,6 +364,7 @@ int pn_genl_open(struct pn_genl *g, const char *family, struct pn_nl_err *e)
 	memset(g, 0, sizeof(*g));
 	snprintf(g->name, sizeof(g->name), "%s", family);
 	g->rxbuf = malloc(PN_NL_RXBUF);
+	g->rxlen = PN_NL_RXBUF;
 	g->nl = mnl_socket_open(NETLINK_GENERIC);
 	if (!g->rxbuf || !g->nl) {
 		pn_nl_err_set(e, errno, "cannot open a generic netlink socket: %s",
@@ -381,14 +436,19 @@ int pn_genl_join(struct pn_genl *g, const char *group, struct pn_nl_err *e)
 int pn_genl_listen(struct pn_genl *g, mnl_cb_t cb, void (*lost)(void *data),
 		   void *data, struct pn_nl_err *e)
 {
-	int bufsz = 1 << 20;
+	int fd = mnl_socket_get_fd(g->nl), bufsz = 4 << 20;
 
 	pn_nl_err_set(e, 0, NULL);
-	/* Best effort: a table swap can announce many changes at once. */
-	setsockopt(mnl_socket_get_fd(g->nl), SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	/*
+	 * Best effort: a table swap can announce many changes at once, and the
+	 * notification of a large peer request is as large as the request.
+	 * Beyond net.core.rmem_max only with CAP_NET_ADMIN.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
 
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(g->nl, g->rxbuf, PN_NL_RXBUF);
+		ssize_t n = recv_grow(g);
 		const struct nlmsghdr *m;
 		int len;
 

@@ -21,7 +21,8 @@
 
 /*
  * Dumps: the kernel sizes dump skbs after the largest receive buffer it
- * has seen, up to 32 KiB, so receive into that much to never truncate.
+ * has seen, up to 32 KiB, so receive into that much.  Larger messages (a
+ * notification of a large request) grow the buffer as they come.
  */
 #define PN_NL_RXBUF	32768
 
@@ -49,7 +50,8 @@ struct pn_genl {
 	char name[GENL_NAMSIZ];
 	unsigned int n_groups;
 	struct pn_genl_group groups[PN_GENL_MAX_GROUPS];
-	char *rxbuf;		/* PN_NL_RXBUF bytes */
+	char *rxbuf;		/* rxlen bytes, at least PN_NL_RXBUF */
+	size_t rxlen;
 };
 
 /* Open a socket with extended acks and resolve @family on it. */
@@ -72,6 +74,14 @@ struct nlmsghdr *pn_genl_msg_start(void *buf, uint16_t family_id, uint8_t cmd,
  */
 int pn_genl_request(struct pn_genl *g, struct nlmsghdr *nlh, mnl_cb_t cb,
 		    void *data, struct pn_nl_err *e);
+
+/*
+ * Make sure one request of @len bytes can be sent: netlink refuses a
+ * message longer than the socket's send buffer (SO_SNDBUF, less 32 bytes).
+ * Grows the buffer with SO_SNDBUFFORCE (CAP_NET_ADMIN), else SO_SNDBUF (up
+ * to net.core.wmem_max); -1 with @e naming the buffer if still too small.
+ */
+int pn_genl_reserve_send(struct pn_genl *g, size_t len, struct pn_nl_err *e);
 
 /*
  * Pipelined doit requests: @len bytes of @buf hold @n messages back to

@@ -393,25 +393,32 @@ bool pn_put_prefix(struct nlmsghdr *nlh, size_t limit, const struct pn_prefix *p
 	return true;
 }
 
-long pn_put_peer(struct nlmsghdr *nlh, size_t limit, const struct pn_peer *peer,
-		 size_t *next, bool with_prefixes)
+/* Bytes of a PEER nest before its prefixes. */
+static size_t peer_head_size(const struct pn_peer *peer, bool with_mac)
+{
+	size_t head = MNL_ATTR_HDRLEN;
+
+	if (peer->has_remote)
+		head += MNL_ALIGN(MNL_ATTR_HDRLEN + pn_addr_len(&peer->remote));
+	if (with_mac && peer->has_mac)
+		head += MNL_ALIGN(MNL_ATTR_HDRLEN + PN_MAC_LEN);
+	return head;
+}
+
+static long put_peer_nest(struct nlmsghdr *nlh, size_t limit, const struct pn_peer *peer,
+			  size_t *next, bool with_prefixes, bool with_mac)
 {
 	const struct pn_addr *r = &peer->remote;
-	size_t head = MNL_ATTR_HDRLEN;
 	struct nlattr *nest;
 	long n = 0;
 
-	if (peer->has_remote)
-		head += MNL_ALIGN(MNL_ATTR_HDRLEN + pn_addr_len(r));
-	if (peer->has_mac)
-		head += MNL_ALIGN(MNL_ATTR_HDRLEN + PN_MAC_LEN);
-	if (nlh->nlmsg_len + head > limit)
+	if (nlh->nlmsg_len + peer_head_size(peer, with_mac) > limit)
 		return -1;
 	nest = mnl_attr_nest_start(nlh, PODNET_A_PEER);
 	if (peer->has_remote)
 		put(nlh, r->family == AF_INET ? PODNET_PEER_A_REMOTE_IPV4 : PODNET_PEER_A_REMOTE_IPV6,
 		    pn_addr_len(r), r->b);
-	if (peer->has_mac)
+	if (with_mac && peer->has_mac)
 		put(nlh, PODNET_PEER_A_MAC, PN_MAC_LEN, peer->mac);
 	while (with_prefixes && *next < peer->n_prefixes &&
 	       pn_put_prefix(nlh, limit, &peer->prefixes[*next])) {
@@ -420,4 +427,43 @@ long pn_put_peer(struct nlmsghdr *nlh, size_t limit, const struct pn_peer *peer,
 	}
 	mnl_attr_nest_end(nlh, nest);
 	return n;
+}
+
+long pn_put_peer(struct nlmsghdr *nlh, size_t limit, const struct pn_peer *peer,
+		 size_t *next, bool with_prefixes)
+{
+	return put_peer_nest(nlh, limit, peer, next, with_prefixes, true);
+}
+
+/*
+ * pn_peer_nests_size() and pn_put_peer_all() cut the nests at the same
+ * places: a nest is closed when the next prefix would take it past
+ * PN_NEST_MAX.
+ */
+size_t pn_peer_nests_size(const struct pn_peer *peer)
+{
+	size_t len = 0, i = 0;
+	bool first = true;
+
+	do {
+		size_t start = len;
+
+		len += peer_head_size(peer, first);
+		while (i < peer->n_prefixes &&
+		       len - start + pn_prefix_attr_size(&peer->prefixes[i]) <= PN_NEST_MAX)
+			len += pn_prefix_attr_size(&peer->prefixes[i++]);
+		first = false;
+	} while (i < peer->n_prefixes);
+	return len;
+}
+
+void pn_put_peer_all(struct nlmsghdr *nlh, const struct pn_peer *peer)
+{
+	size_t next = 0;
+	bool first = true;
+
+	do {
+		put_peer_nest(nlh, nlh->nlmsg_len + PN_NEST_MAX, peer, &next, true, first);
+		first = false;
+	} while (next < peer->n_prefixes);
 }

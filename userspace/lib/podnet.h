@@ -28,6 +28,22 @@
  */
 #define PN_MSG_MAX	32768
 
+/*
+ * A netlink attribute is at most 64 KiB (nla_len is 16 bits), so a peer
+ * sent in one request carries its prefixes in several PEER nests of at
+ * most this many bytes ("Large peers" in the UAPI header): ~3270 IPv4
+ * prefixes each.
+ */
+#define PN_NEST_MAX	65535
+
+/*
+ * The largest single request podnetctl builds for one peer (peer add, peer
+ * del): 4 MiB, about 200,000 IPv4 or 130,000 IPv6 prefixes, beyond any
+ * node's pod CIDRs.  The kernel takes a request as large as the socket's
+ * send buffer (pn_genl_reserve_send() in nl.h); the cap keeps a runaway
+ * generator from making the kernel parse and lock in megabytes at once.
+ */
+#define PN_REQ_MAX	(4U << 20)
 
 struct pn_stats {
 	uint32_t present;		/* bit i: PODNET_STATS_A_i was sent */
@@ -112,6 +128,18 @@ void pn_put_dev(struct nlmsghdr *nlh, uint32_t ifindex, const char *ifname);
  */
 long pn_put_peer(struct nlmsghdr *nlh, size_t limit, const struct pn_peer *peer,
 		 size_t *next, bool with_prefixes);
+
+/*
+ * Bytes of the PEER nests that carry all of @peer in one request: each at
+ * most PN_NEST_MAX, REMOTE in each, MAC in the first (pn_put_peer_all()).
+ */
+size_t pn_peer_nests_size(const struct pn_peer *peer);
+
+/*
+ * Put all of @peer into @nlh, in as many PEER nests as its prefixes need;
+ * the buffer must have pn_peer_nests_size() bytes past nlmsg_len.
+ */
+void pn_put_peer_all(struct nlmsghdr *nlh, const struct pn_peer *peer);
 
 /* One PREFIX nest inside an open PEER nest; false if it would pass @limit. */
 bool pn_put_prefix(struct nlmsghdr *nlh, size_t limit, const struct pn_prefix *p);

@@ -196,6 +196,83 @@ static void test_split(void **state)
 	assert_int_equal(split_roundtrip(1, PN_MSG_MAX, false), 1);
 }
 
+/*
+ * One request for a peer of @n prefixes (pn_put_peer_all()): its size is
+ * what pn_peer_nests_size() said, every PEER nest stays within 64 KiB and
+ * names the remote, only the first has the MAC, and parsing the request
+ * back gives every prefix once, in order.  Returns the number of nests.
+ */
+static size_t one_request(size_t n, bool v6)
+{
+	struct pn_peer peer = { .has_remote = true, .has_mac = true,
+				.mac = { 0x02, 0, 0, 0, 0, 1 } };
+	const struct nlattr *a, *b;
+	size_t size, nests = 0, i;
+	struct nlmsghdr *nlh;
+	struct pn_msg m;
+	uint8_t *buf;
+
+	assert_int_equal(pn_addr_from_bytes(&peer.remote, (uint8_t[4]){ 192, 0, 2, 1 }, 4), 0);
+	for (i = 0; i < n; i++) {
+		struct pn_prefix p = { .len = v6 ? 64 : 32 };
+
+		p.addr.family = v6 ? AF_INET6 : AF_INET;
+		p.addr.b[0] = v6 ? 0xfd : 10;
+		p.addr.b[1] = (uint8_t)(i >> 16);
+		p.addr.b[2] = (uint8_t)(i >> 8);
+		p.addr.b[3] = (uint8_t)i;
+		assert_int_equal(pn_peer_add_prefix(&peer, &p), 0);
+	}
+	size = pn_peer_nests_size(&peer);
+	buf = calloc(1, 64 + size);
+	nlh = pn_msg_start(buf, FAMILY, PODNET_CMD_NEW_PEER, 0);
+	pn_put_dev(nlh, 0, "podnet0");
+	/* 16 + 4 + 12 (IFNAME) */
+	assert_int_equal(nlh->nlmsg_len, 32);
+	pn_put_peer_all(nlh, &peer);
+	assert_int_equal(nlh->nlmsg_len, 32 + size);
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		bool remote = false, mac = false;
+
+		if (mnl_attr_get_type(a) != PODNET_A_PEER)
+			continue;
+		assert_true(a->nla_len <= PN_NEST_MAX);
+		mnl_attr_for_each_nested(b, a) {
+			remote |= mnl_attr_get_type(b) == PODNET_PEER_A_REMOTE_IPV4;
+			mac |= mnl_attr_get_type(b) == PODNET_PEER_A_MAC;
+		}
+		assert_true(remote);
+		assert_int_equal(mac, nests == 0);
+		nests++;
+	}
+	assert_int_equal(pn_msg_parse(nlh, &m), 0);
+	assert_true(m.peer.has_mac);
+	assert_int_equal(m.peer.n_prefixes, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(pn_prefix_cmp(&m.peer.prefixes[i], &peer.prefixes[i]), 0);
+	pn_msg_free(&m);
+	pn_peer_free(&peer);
+	free(buf);
+	return nests;
+}
+
+static void test_one_request(void **state)
+{
+	(void)state;
+	/* No prefix: one nest with the remote and the MAC. */
+	assert_int_equal(one_request(0, false), 1);
+	/* (65535 - 4 - 8 - 12) / 20 = 3275 in the first nest, 3276 after. */
+	assert_int_equal(one_request(3275, false), 1);
+	assert_int_equal(one_request(3276, false), 2);
+	assert_int_equal(one_request(5000, false), 2);
+	assert_int_equal(one_request(3275 + 3276 + 1, false), 3);
+	/* (65535 - 24) / 32 = 2047 IPv6 prefixes in the first nest. */
+	assert_int_equal(one_request(2047, true), 1);
+	assert_int_equal(one_request(2048, true), 2);
+	assert_int_equal(one_request(100000, false), 31);
+}
+
 static void test_put_peer_no_room(void **state)
 {
 	static const char *const prefixes[] = { "10.0.0.0/8", NULL };
@@ -434,6 +511,7 @@ const struct CMUnitTest msg_tests[] = {
 	cmocka_unit_test(test_del_by_prefix_bytes),
 	cmocka_unit_test(test_remote_only_ipv6),
 	cmocka_unit_test(test_split),
+	cmocka_unit_test(test_one_request),
 	cmocka_unit_test(test_put_peer_no_room),
 	cmocka_unit_test(test_parse_peer_reply),
 	cmocka_unit_test(test_parse_malformed),

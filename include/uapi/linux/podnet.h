@@ -214,7 +214,8 @@ enum {
  *                             sockets, which belong to no peer and to no
  *                             device in particular (see Link statistics
  *                             above: shared sockets, zeros while down)
- *   PODNET_A_PEER             nest, one peer:
+ *   PODNET_A_PEER             nest, one peer (see "Large peers" below for
+ *                             requests that repeat it):
  *     PODNET_PEER_A_REMOTE_IPV4  4 bytes, network order   } exactly one
  *     PODNET_PEER_A_REMOTE_IPV6  16 bytes, network order  } of the two
  *     PODNET_PEER_A_MAC          6 bytes; all-zero removes the MAC
@@ -243,8 +244,9 @@ enum {
  *   already owns is not an error), MAC is set if present.  A prefix owned
  *   by another peer fails the request with EEXIST, unless the request
  *   carries NLM_F_REPLACE, in which case the prefix moves to this peer.
- *   NLM_F_EXCL fails the request with EEXIST if the peer exists.  A peer
- *   with many prefixes may be programmed with several NEW_PEER messages.
+ *   NLM_F_EXCL fails the request with EEXIST if the peer exists.  Any
+ *   number of prefixes may come in one request, in repeated PEER nests
+ *   (see "Large peers"); they are applied all or none.
  *
  * PODNET_CMD_DEL_PEER
  *   With REMOTE and no PREFIX: delete the peer and all its prefixes.
@@ -267,6 +269,20 @@ enum {
  * PODNET_CMD_FLUSH_PEERS
  *   Delete every peer of the device.  Atomic: lookups see the full table
  *   or the empty one.
+ *
+ * Large peers
+ * -----------
+ *
+ * An attribute is at most 64 KiB (nla_len is 16 bits), so one PEER nest
+ * holds at most about 3,270 IPv4 or 2,040 IPv6 prefixes.  NEW_PEER,
+ * DEL_PEER and REPLACE_ADD therefore accept PEER more than once: the
+ * request is about one peer, every PEER nest names the same REMOTE (or,
+ * for DEL_PEER by prefix, none does), MAC may only be in the first, and
+ * the PREFIXes of all the nests form one list, checked and applied as a
+ * whole.  A request is bounded only by the netlink socket's send buffer
+ * (SO_SNDBUF; a larger message is refused with EMSGSIZE before the family
+ * sees it), and by PODNET_MAX_PREFIXES.  Notifications of such a request
+ * repeat PEER the same way.  GET_PEER takes a single PEER as its filter.
  *
  * Atomic replace of the whole table
  * ---------------------------------
@@ -301,6 +317,9 @@ enum {
  *              from any previous owner); nlmsg_flags has NLM_F_CREATE if
  *              the peer is new, NLM_F_REPLACE if it existed.
  *   DEL_PEER   PEER with the REMOTE and PREFIXes of the request.
+ *   Prefixes that do not fit in one PEER continue in further PEER nests
+ *   of the same message, each with REMOTE.  A listener whose receive
+ *   buffer cannot take a notification gets ENOBUFS, as for any overrun.
  *   FLUSH_PEERS and REPLACE_COMMIT  NUM_PEERS and NUM_PREFIXES of the new
  *              table.
  * The generation counter of a device goes up by at least one with every
@@ -309,7 +328,8 @@ enum {
  * Errors
  * ------
  *
- * EINVAL    malformed or missing attribute, bad address or prefix
+ * EINVAL    malformed or missing attribute, bad address or prefix, repeated
+ *           PEER nests that name different remotes
  * ENODEV    no such device in the netns;  EOPNOTSUPP  not a podnet device
  * EEXIST    prefix owned by another peer, or peer exists with NLM_F_EXCL
  * ENOENT    no such peer or prefix; no replace pending for this socket
