@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The peer table: a path-compressed binary trie per address family for
- * longest-prefix match, changed under pn_device.lock and read under RCU,
- * plus whole-table replace.
+ * The peer table: a path-compressed binary trie per address family that
+ * holds the prefixes (ownership, changes, dumps), a hash of the same
+ * prefixes for the datapath's longest-prefix match (prefixhash.c), changed
+ * under pn_device.lock and read under RCU, plus whole-table replace.
  *
  * Trie invariants: a child's cidr is larger than its parent's and its key
  * starts with the parent's first cidr bits; bit[b] holds the keys whose bit
@@ -64,19 +65,6 @@ static unsigned int pn_bit(const u64 *key, unsigned int i)
 	if (i < 64)
 		return (key[0] >> (63 - i)) & 1;
 	return (key[1] >> (127 - i)) & 1;
-}
-
-static void pn_mask(u64 *key, unsigned int cidr)
-{
-	if (cidr == 0) {
-		key[0] = 0;
-		key[1] = 0;
-	} else if (cidr <= 64) {
-		key[0] &= ~0ULL << (64 - cidr);
-		key[1] = 0;
-	} else {
-		key[1] &= ~0ULL << (128 - cidr);
-	}
 }
 
 int pn_prefix_init(struct pn_prefix *p, int family, const void *addr, u8 cidr)
@@ -156,6 +144,8 @@ static struct pn_peer *pn_lookup_skb(struct pn_table *tbl, struct sk_buff *skb,
 			return NULL;
 		key[0] = (u64)get_unaligned_be32(a) << 32;
 		key[1] = 0;
+		if (pn_prefix_lookup_hashed(tbl, AF_INET))
+			return pn_prefix_lookup(tbl, AF_INET, key);
 		return pn_trie_lookup(&tbl->root4, key, 32);
 	case htons(ETH_P_IPV6):
 		off += src ? offsetof(struct ipv6hdr, saddr) :
@@ -165,6 +155,8 @@ static struct pn_peer *pn_lookup_skb(struct pn_table *tbl, struct sk_buff *skb,
 			return NULL;
 		key[0] = get_unaligned_be64(a);
 		key[1] = get_unaligned_be64((const u8 *)a + 8);
+		if (pn_prefix_lookup_hashed(tbl, AF_INET6))
+			return pn_prefix_lookup(tbl, AF_INET6, key);
 		return pn_trie_lookup(&tbl->root6, key, 128);
 	}
 	return NULL;
@@ -259,13 +251,17 @@ static void pn_node_set_peer(struct pn_table *tbl, struct pn_node *node,
 	rcu_assign_pointer(node->peer, peer);
 }
 
-/* Cannot fail: takes at most two nodes from @pool. */
+/*
+ * Cannot fail: the node of @p is hashed already (pn_table_hash_prefixes()),
+ * a branch point comes from @pool.
+ */
 static void pn_trie_insert(struct pn_table *tbl, const struct pn_prefix *p,
 			   struct pn_peer *peer, struct pn_node **pool)
 {
 	struct pn_node __rcu **pp = pn_root(tbl, p->family);
 	struct pn_node *node, *leaf, *branch;
 	unsigned int common;
+	struct pn_prefix bp;
 
 	for (;;) {
 		node = pn_deref(tbl, *pp);
@@ -282,16 +278,12 @@ static void pn_trie_insert(struct pn_table *tbl, const struct pn_prefix *p,
 			}
 		}
 
-		leaf = pn_pool_pop(pool);
-		leaf->key[0] = p->key[0];
-		leaf->key[1] = p->key[1];
-		leaf->cidr = p->cidr;
-		leaf->family = p->family;
-		RCU_INIT_POINTER(leaf->bit[1], NULL);
-		list_add_tail(&leaf->peer_list, &peer->prefixes);
+		/* Hashed: readers may find it before it is in the trie. */
+		leaf = pn_prefix_hash_find(tbl, p);
+		list_move_tail(&leaf->peer_list, &peer->prefixes);
 		peer->num_prefixes++;
 		tbl->num_prefixes++;
-		RCU_INIT_POINTER(leaf->peer, peer);
+		rcu_assign_pointer(leaf->peer, peer);
 
 		if (!node) {
 			rcu_assign_pointer(*pp, leaf);
@@ -304,13 +296,27 @@ static void pn_trie_insert(struct pn_table *tbl, const struct pn_prefix *p,
 			rcu_assign_pointer(*pp, leaf);
 			return;
 		}
-		/* They diverge at bit @common: branch there. */
-		branch = pn_pool_pop(pool);
-		branch->key[0] = p->key[0];
-		branch->key[1] = p->key[1];
-		pn_mask(branch->key, common);
-		branch->cidr = common;
-		branch->family = p->family;
+		/*
+		 * They diverge at bit @common: branch there.  If a later
+		 * prefix of this request is that branch point, its hashed
+		 * leaf is the branch node, to get its peer when its turn
+		 * comes.
+		 */
+		bp.key[0] = p->key[0];
+		bp.key[1] = p->key[1];
+		pn_mask(bp.key, common);
+		bp.cidr = common;
+		bp.family = p->family;
+		branch = pn_prefix_hash_find(tbl, &bp);
+		if (branch) {
+			list_del(&branch->peer_list);
+		} else {
+			branch = pn_pool_pop(pool);
+			branch->key[0] = bp.key[0];
+			branch->key[1] = bp.key[1];
+			branch->cidr = common;
+			branch->family = p->family;
+		}
 		RCU_INIT_POINTER(branch->peer, NULL);
 		RCU_INIT_POINTER(branch->bit[pn_bit(p->key, common)], leaf);
 		RCU_INIT_POINTER(branch->bit[pn_bit(node->key, common)], node);
@@ -343,6 +349,7 @@ static void pn_trie_remove(struct pn_table *tbl, const struct pn_prefix *p)
 	peer->num_prefixes--;
 	tbl->num_prefixes--;
 	RCU_INIT_POINTER(node->peer, NULL);
+	pn_prefix_hash_del(tbl, node);
 
 	if (rcu_access_pointer(node->bit[0]) && rcu_access_pointer(node->bit[1]))
 		return;
@@ -389,7 +396,12 @@ static struct pn_table *pn_table_alloc(struct pn_device *pn)
 	tbl = kzalloc(sizeof(*tbl), GFP_KERNEL);
 	if (!tbl)
 		return NULL;
+	if (pn_prefix_hash_init(tbl)) {
+		kfree(tbl);
+		return NULL;
+	}
 	if (pn_peer_hash_init(tbl)) {
+		pn_prefix_hash_destroy(tbl);
 		kfree(tbl);
 		return NULL;
 	}
@@ -402,6 +414,7 @@ static void pn_table_free(struct pn_table *tbl)
 {
 	struct pn_peer *peer, *tmp;
 
+	pn_prefix_hash_destroy(tbl);
 	pn_trie_free(rcu_dereference_raw(tbl->root4));
 	pn_trie_free(rcu_dereference_raw(tbl->root6));
 	pn_peer_hash_destroy(tbl);
@@ -442,11 +455,66 @@ void pn_table_changed(struct pn_device *pn)
 		pn->generation = 1;
 }
 
+/*
+ * Hash the node each prefix of @req is going to use, before anything
+ * changes: branch points that become prefixes, and new leaves (kept on
+ * @leaves until pn_trie_insert() links them).  Their peer is still NULL.
+ */
+static int pn_table_hash_prefixes(struct pn_table *tbl,
+				  const struct pn_peer_req *req,
+				  struct list_head *leaves)
+{
+	const struct pn_prefix *p;
+	struct pn_node *node;
+	unsigned int i;
+
+	for (i = 0; i < req->num_prefixes; i++) {
+		p = &req->prefixes[i];
+		if (pn_prefix_hash_find(tbl, p))	/* owned, or a repeat */
+			continue;
+		node = pn_trie_find(tbl, p, NULL, NULL, NULL);
+		if (!node) {
+			node = kmem_cache_zalloc(pn_node_cache, GFP_KERNEL);
+			if (!node)
+				return -ENOMEM;
+			node->key[0] = p->key[0];
+			node->key[1] = p->key[1];
+			node->cidr = p->cidr;
+			node->family = p->family;
+			list_add_tail(&node->peer_list, leaves);
+		}
+		if (pn_prefix_hash_add(tbl, node))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Undo pn_table_hash_prefixes(): nothing was visible. */
+static void pn_table_unhash_prefixes(struct pn_table *tbl,
+				     const struct pn_peer_req *req,
+				     struct list_head *leaves)
+{
+	struct pn_node *node, *tmp;
+	unsigned int i;
+
+	for (i = 0; i < req->num_prefixes; i++) {
+		node = pn_prefix_hash_find(tbl, &req->prefixes[i]);
+		if (node && !rcu_access_pointer(node->peer))
+			pn_prefix_hash_del(tbl, node);
+	}
+	/* Readers may have found them in the hash: free after a grace period. */
+	list_for_each_entry_safe(node, tmp, leaves, peer_list) {
+		list_del(&node->peer_list);
+		call_rcu(&node->rcu, pn_node_free_rcu);
+	}
+}
+
 int pn_table_set_peer(struct pn_table *tbl, struct pn_peer_req *req)
 {
 	struct pn_node *pool = NULL, *node;
 	struct pn_peer *peer, *owner;
 	unsigned int i, fresh = 0;
+	LIST_HEAD(leaves);
 	int ret;
 
 	lockdep_assert_held(tbl->lock);
@@ -471,20 +539,23 @@ int pn_table_set_peer(struct pn_table *tbl, struct pn_peer_req *req)
 	}
 	if (tbl->num_prefixes + fresh > PODNET_MAX_PREFIXES)
 		return -ENOSPC;
-	ret = pn_pool_fill(&pool, 2 * fresh);
+	ret = pn_pool_fill(&pool, fresh);
 	if (ret)
 		return ret;
+	ret = pn_table_hash_prefixes(tbl, req, &leaves);
+	if (ret)
+		goto undo;
 
 	if (!peer) {
 		peer = pn_peer_create(&req->key, GFP_KERNEL);
 		if (!peer) {
 			ret = -ENOMEM;
-			goto out;
+			goto undo;
 		}
 		ret = pn_peer_hash_insert(tbl, peer);
 		if (ret) {
 			pn_peer_free(peer);
-			goto out;
+			goto undo;
 		}
 		list_add_tail_rcu(&peer->table_list, &tbl->peers);
 		tbl->num_peers++;
@@ -496,7 +567,12 @@ int pn_table_set_peer(struct pn_table *tbl, struct pn_peer_req *req)
 	}
 	for (i = 0; i < req->num_prefixes; i++)
 		pn_trie_insert(tbl, &req->prefixes[i], peer, &pool);
-out:
+	WARN_ON_ONCE(!list_empty(&leaves));
+	pn_pool_free(pool);
+	return 0;
+
+undo:
+	pn_table_unhash_prefixes(tbl, req, &leaves);
 	pn_pool_free(pool);
 	return ret;
 }

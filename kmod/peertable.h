@@ -30,13 +30,23 @@ struct pn_node {
 		struct list_head peer_list;	/* under the lock */
 		struct rcu_head rcu;		/* once unlinked */
 	};
+	struct rhash_head hash_node;	/* pn_table.prefix_ht, if hashed */
 	u8 cidr;
 	u8 family;
+	bool hashed;
 };
 
 struct pn_table {
 	struct pn_node __rcu *root4;
 	struct pn_node __rcu *root6;
+	/* Datapath LPM (prefixhash.c): prefixes by (family, length, key). */
+	struct rhashtable prefix_ht;
+	unsigned long lens4[BITS_TO_LONGS(33)];	/* lengths present */
+	unsigned long lens6[BITS_TO_LONGS(129)];
+	u32 num_len4[33];			/* under the lock */
+	u32 num_len6[129];
+	u8 nlens4;				/* bits set in lens4 */
+	u8 nlens6;
 	struct rhashtable peers_ht;
 	struct list_head peers;		/* RCU list, in order of creation */
 	u32 num_peers;
@@ -64,6 +74,20 @@ struct pn_peer_req {
 	bool created;
 	int bad;			/* index of the failing prefix, or -1 */
 };
+
+/* Clear the bits of @key past @cidr. */
+static inline void pn_mask(u64 *key, unsigned int cidr)
+{
+	if (cidr == 0) {
+		key[0] = 0;
+		key[1] = 0;
+	} else if (cidr <= 64) {
+		key[0] &= ~0ULL << (64 - cidr);
+		key[1] = 0;
+	} else {
+		key[1] &= ~0ULL << (128 - cidr);
+	}
+}
 
 int pn_prefix_init(struct pn_prefix *p, int family, const void *addr, u8 cidr);
 void pn_prefix_addr(const struct pn_node *node, void *addr);
@@ -99,6 +123,21 @@ struct pn_peer *pn_peer_hash_lookup(struct pn_table *tbl,
 				    const struct pn_peer_key *key);
 int pn_peer_hash_init(struct pn_table *tbl);
 void pn_peer_hash_destroy(struct pn_table *tbl);
+
+/*
+ * prefixhash.c.  Probing more lengths than this costs more than walking
+ * the trie (docs/peertable.md).
+ */
+#define PN_LPM_MAX_PROBES 4
+bool pn_prefix_lookup_hashed(struct pn_table *tbl, u8 family);
+int pn_prefix_hash_init(struct pn_table *tbl);
+void pn_prefix_hash_destroy(struct pn_table *tbl);
+int pn_prefix_hash_add(struct pn_table *tbl, struct pn_node *node);
+void pn_prefix_hash_del(struct pn_table *tbl, struct pn_node *node);
+struct pn_node *pn_prefix_hash_find(struct pn_table *tbl,
+				    const struct pn_prefix *p);
+struct pn_peer *pn_prefix_lookup(struct pn_table *tbl, u8 family,
+				 const u64 *key);
 
 bool pn_selftest(void);
 

@@ -127,7 +127,7 @@ static void pn_st_host_bits(const struct pn_prefix *p, u64 *key)
 
 static void pn_st_lookups(struct pn_st *st, unsigned int count)
 {
-	struct pn_peer *got, *want;
+	struct pn_peer *got, *trie, *want;
 	struct pn_prefix p;
 	unsigned int i;
 	u64 key[2];
@@ -145,13 +145,14 @@ static void pn_st_lookups(struct pn_st *st, unsigned int count)
 			key[1] = 0;
 		}
 		rcu_read_lock_bh();
-		got = pn_trie_lookup(pn_root(st->tbl, family), key,
-				     family == AF_INET ? 32 : 128);
+		got = pn_prefix_lookup(st->tbl, family, key);
+		trie = pn_trie_lookup(pn_root(st->tbl, family), key,
+				      family == AF_INET ? 32 : 128);
 		rcu_read_unlock_bh();
 		want = pn_st_peer(st, pn_st_ref_lookup(st, family, key));
-		if (got != want)
-			pn_st_fail(st, "lookup %016llx%016llx: got %p, want %p",
-				   key[0], key[1], got, want);
+		if (got != want || trie != want)
+			pn_st_fail(st, "lookup %016llx%016llx: got %p (trie %p), want %p",
+				   key[0], key[1], got, trie, want);
 	}
 }
 
@@ -264,6 +265,7 @@ static unsigned int pn_st_check_trie(struct pn_st *st, struct pn_node *node,
 				     struct pn_node *parent, unsigned int depth)
 {
 	struct pn_node *c0, *c1;
+	struct pn_prefix np;
 	unsigned int n;
 	u64 masked[2];
 
@@ -285,6 +287,13 @@ static unsigned int pn_st_check_trie(struct pn_st *st, struct pn_node *node,
 		pn_st_fail(st, "child outside its parent");
 	if (!rcu_access_pointer(node->peer) && (!c0 || !c1))
 		pn_st_fail(st, "branch node without two children");
+	np.key[0] = node->key[0];
+	np.key[1] = node->key[1];
+	np.cidr = node->cidr;
+	np.family = node->family;
+	if (node->hashed != !!rcu_access_pointer(node->peer) ||
+	    (node->hashed && pn_prefix_hash_find(st->tbl, &np) != node))
+		pn_st_fail(st, "prefix node not hashed, or branch node hashed");
 	n = !!rcu_access_pointer(node->peer);
 	if (c0 && pn_bit(c0->key, node->cidr) != 0)
 		pn_st_fail(st, "left child on the wrong side");
@@ -296,10 +305,28 @@ static unsigned int pn_st_check_trie(struct pn_st *st, struct pn_node *node,
 	       pn_st_check_trie(st, c1, node, depth + 1);
 }
 
+/* A length's bit is set exactly when prefixes of that length are hashed. */
+static void pn_st_check_lens(struct pn_st *st, const unsigned long *lens,
+			     const u32 *count, unsigned int size, u8 nlens,
+			     unsigned int *hashed)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		if (test_bit(i, lens) != !!count[i])
+			pn_st_fail(st, "length %u: bit %d, %u prefixes", i,
+				   test_bit(i, lens), count[i]);
+		*hashed += count[i];
+	}
+	if (bitmap_weight(lens, size) != nlens)
+		pn_st_fail(st, "%u lengths counted, %u present", nlens,
+			   bitmap_weight(lens, size));
+}
+
 static void pn_st_check(struct pn_st *st)
 {
 	struct pn_table *tbl = st->tbl;
-	unsigned int n, i, sum = 0;
+	unsigned int n, i, sum = 0, hashed = 0;
 	struct pn_node *node;
 	struct pn_peer *peer;
 
@@ -317,6 +344,13 @@ static void pn_st_check(struct pn_st *st)
 	if (n != st->n || tbl->num_prefixes != st->n || sum != st->n)
 		pn_st_fail(st, "prefix counts: trie %u, table %u, peers %u, reference %u",
 			   n, tbl->num_prefixes, sum, st->n);
+	pn_st_check_lens(st, tbl->lens4, tbl->num_len4, 33, tbl->nlens4,
+			 &hashed);
+	pn_st_check_lens(st, tbl->lens6, tbl->num_len6, 129, tbl->nlens6,
+			 &hashed);
+	if (hashed != st->n || atomic_read(&tbl->prefix_ht.nelems) != st->n)
+		pn_st_fail(st, "hashed prefixes: by length %u, in the hash %d, reference %u",
+			   hashed, atomic_read(&tbl->prefix_ht.nelems), st->n);
 }
 
 static void pn_st_skb(struct pn_st *st)
@@ -400,6 +434,9 @@ static int pn_st_reader(void *arg)
 			key[1] = 0;
 			rcu_read_lock_bh();
 			tbl = rcu_dereference_bh(r->pn->table);
+			peer = pn_prefix_lookup(tbl, AF_INET, key);
+			if (!peer || peer->key.addr[0] != pn_st_stable_owner(i))
+				r->misses++;
 			peer = pn_trie_lookup(&tbl->root4, key, 32);
 			if (!peer || peer->key.addr[0] != pn_st_stable_owner(i))
 				r->misses++;
@@ -592,15 +629,21 @@ static unsigned int pn_st_count_nodes(struct pn_node *node)
 
 #define PN_ST_LOOKUPS 100000
 
-static u64 pn_st_time_lpm(struct pn_table *tbl, const u32 *idx, u32 mask)
+static u64 pn_st_time_lpm(struct pn_table *tbl, const u32 *idx, u32 mask,
+			  bool trie)
 {
 	u64 t, key[2] = {};
+	struct pn_peer *peer;
 	unsigned int i;
 
 	t = ktime_get_ns();
 	for (i = 0; i < PN_ST_LOOKUPS; i++) {
 		key[0] = (u64)(0x0a000000 + (idx[i & mask] << 8) + 7) << 32;
-		if (!pn_trie_lookup(&tbl->root4, key, 32))
+		if (trie)
+			peer = pn_trie_lookup(&tbl->root4, key, 32);
+		else
+			peer = pn_prefix_lookup(tbl, AF_INET, key);
+		if (!peer)
 			return U64_MAX;
 	}
 	return (ktime_get_ns() - t) / PN_ST_LOOKUPS;
@@ -623,9 +666,9 @@ static u64 pn_st_time_hash(struct pn_table *tbl, const u32 *idx)
 
 static void pn_st_bench_one(struct pn_device *pn, unsigned int n)
 {
-	u64 t0, t1, lpm, hash, hot;
+	u64 t0, t1, lpm, trie, hash, hot;
+	unsigned int i, nodes, buckets;
 	struct pn_peer_req req;
-	unsigned int i, nodes;
 	struct pn_table *tbl;
 	struct pn_prefix p;
 	u8 addr[4];
@@ -655,17 +698,20 @@ static void pn_st_bench_one(struct pn_device *pn, unsigned int n)
 	t1 = ktime_get_ns();
 	nodes = pn_st_count_nodes(rcu_dereference_raw(tbl->root4));
 	rcu_read_lock_bh();
-	lpm = pn_st_time_lpm(tbl, idx, U32_MAX);
+	lpm = pn_st_time_lpm(tbl, idx, U32_MAX, false);
+	trie = pn_st_time_lpm(tbl, idx, U32_MAX, true);
 	hash = pn_st_time_hash(tbl, idx);
-	hot = pn_st_time_lpm(tbl, idx, 15);
+	hot = pn_st_time_lpm(tbl, idx, 15, false);
 	rcu_read_unlock_bh();
 	mutex_unlock(&pn->lock);
-	pr_info("podnet: bench: %u prefixes (%u peers): insert %llu ns/prefix, lookup %llu ns (endpoint hash %llu ns, 16 hot prefixes %llu ns), %u trie nodes of %u B = %u B/prefix%s\n",
-		n, tbl->num_peers, (t1 - t0) / n, lpm, hash, hot, nodes,
-		kmem_cache_size(pn_node_cache),
-		nodes * kmem_cache_size(pn_node_cache) / n,
-		lpm == U64_MAX || hash == U64_MAX || hot == U64_MAX ?
-		" (LOOKUP MISSED)" : "");
+	buckets = rcu_dereference_raw(tbl->prefix_ht.tbl)->size;
+	pr_info("podnet: bench: %u prefixes (%u peers): insert %llu ns/prefix, lookup %llu ns (trie walk %llu ns, endpoint hash %llu ns, 16 hot prefixes %llu ns), %u trie nodes of %u B + %u hash buckets = %zu B/prefix%s\n",
+		n, tbl->num_peers, (t1 - t0) / n, lpm, trie, hash, hot, nodes,
+		kmem_cache_size(pn_node_cache), buckets,
+		(nodes * kmem_cache_size(pn_node_cache) +
+		 buckets * sizeof(struct rhash_lock_head *)) / n,
+		lpm == U64_MAX || trie == U64_MAX || hash == U64_MAX ||
+		hot == U64_MAX ? " (LOOKUP MISSED)" : "");
 out:
 	if (tbl)
 		pn_table_free(tbl);
