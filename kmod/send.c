@@ -154,15 +154,28 @@ static int pn_encap(struct pn_device *pn, struct pn_peer *peer,
 	return 0;
 }
 
+/*
+ * The outer UDP source port: a hash of the inner flow in [srcport_min,
+ * srcport_max], both ends included, or by default (0, 0) in the netns'
+ * ip_local_port_range.  Not udp_flow_src_port(): up to 6.12 at least it
+ * never picks the upper bound, and it takes a range of one port
+ * (MIN == MAX) for the default range.
+ */
 static __be16 pn_src_port(struct pn_device *pn, struct sk_buff *skb)
 {
 	int min = READ_ONCE(pn->cfg.srcport_min);
 	int max = READ_ONCE(pn->cfg.srcport_max);
+	u32 hash;
 
+	if (!min)
+		inet_get_local_port_range(pn->net, &min, &max);
 	/* A changelink racing with us may pair an old bound with a new one. */
 	if (max < min)
 		max = min;
-	return udp_flow_src_port(pn->net, skb, min, max, false);
+	hash = skb_get_hash(skb) ? : udp_flow_hashrnd();
+	/* The port comes from the upper bits; fold the lower ones in. */
+	hash ^= hash << 16;
+	return htons(reciprocal_scale(hash, max - min + 1) + min);
 }
 
 static u8 pn_outer_tos(struct pn_device *pn, const struct pn_inner *in)
@@ -322,9 +335,13 @@ static int pn_xmit6(struct pn_device *pn, struct pn_peer *peer,
 	/* Entropy for ECMP on the flow label too (skb hash, set above). */
 	label = ip6_make_flowlabel(pn->net, skb, 0, true, &fl6);
 
+	/* Always the checksummed GSO type: the segments must get their own
+	 * checksum, not the pseudo-header sum of the whole packet that
+	 * udp6_set_csum() leaves for segmentation.
+	 */
 	if (unlikely(pn_encap(pn, peer, skb, overhead +
 			      LL_RESERVED_SPACE(dst->dev) + dst->header_len,
-			      READ_ONCE(cfg->udp_csum)))) {
+			      true))) {
 		dst_release(dst);
 		pn_count_drop(pn, peer, PN_DROP_TX_OTHER);
 		return -ENOMEM;
