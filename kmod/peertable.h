@@ -111,6 +111,14 @@ int pn_replace_abort(struct pn_device *pn, struct net *net, u32 portid);
 
 void pn_device_stats(struct pn_device *pn, struct pn_stats_sum *sum);
 
+/* For replace.c */
+struct pn_table *pn_table_alloc(struct pn_device *pn);
+void pn_table_free(struct pn_table *tbl);
+void pn_table_free_rcu(struct pn_table *tbl);
+int pn_replace_init(void);
+void pn_replace_uninit(void);
+void pn_replace_drop(struct pn_device *pn);
+
 int pn_peertable_dev_init(struct pn_device *pn);
 void pn_peertable_dev_uninit(struct pn_device *pn);
 int pn_peertable_init(void);
