@@ -59,40 +59,40 @@ const char *pn_attr_name(int type)
 
 /* --- parsing ------------------------------------------------------------ */
 
-static int parse_stats(const struct nlattr *nest, struct pn_stats *s)
+/*
+ * A nest of u64 counters numbered 1..max, @pad skipped: into v[], with bit
+ * i of *present set for each counter sent.  Newer kernels may count more.
+ */
+static int parse_counters(const struct nlattr *nest, int pad, int max,
+			  uint64_t *v, uint32_t *present)
 {
 	const struct nlattr *a;
 
-	memset(s, 0, sizeof(*s));
+	*present = 0;
+	memset(v, 0, sizeof(*v) * (size_t)(max + 1));
 	mnl_attr_for_each_nested(a, nest) {
 		int t = mnl_attr_get_type(a);
 
-		if (t == PODNET_STATS_A_PAD || t > PODNET_STATS_A_MAX)
-			continue;	/* newer kernels may count more */
+		if (t == pad || t > max)
+			continue;
 		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
 			return -1;
-		s->v[t] = mnl_attr_get_u64(a);
-		s->present |= 1U << t;
+		v[t] = mnl_attr_get_u64(a);
+		*present |= 1U << t;
 	}
 	return 0;
 }
 
+static int parse_stats(const struct nlattr *nest, struct pn_stats *s)
+{
+	return parse_counters(nest, PODNET_STATS_A_PAD, PODNET_STATS_A_MAX,
+			      s->v, &s->present);
+}
+
 static int parse_sock_stats(const struct nlattr *nest, struct pn_sock_stats *s)
 {
-	const struct nlattr *a;
-
-	memset(s, 0, sizeof(*s));
-	mnl_attr_for_each_nested(a, nest) {
-		int t = mnl_attr_get_type(a);
-
-		if (t == PODNET_XSTATS_PAD || t > PODNET_XSTATS_MAX)
-			continue;	/* newer kernels may count more */
-		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-			return -1;
-		s->v[t] = mnl_attr_get_u64(a);
-		s->present |= 1U << t;
-	}
-	return 0;
+	return parse_counters(nest, PODNET_XSTATS_PAD, PODNET_XSTATS_MAX,
+			      s->v, &s->present);
 }
 
 static int cfg_u8(const struct nlattr *a, uint8_t *v)
