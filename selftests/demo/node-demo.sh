@@ -53,10 +53,13 @@ done
 
 diag ""
 diag "On each node: one podnet device, one route per address family for the"
-diag "whole cluster, and one peer per remote node."
+diag "whole cluster, and one peer per remote node.  ip(8) takes podnet's"
+diag "options through link_podnet.so: IP_LIB_DIR=$PODNET_BIN/ip here,"
+diag "/usr/lib/ip after make install."
+export IP_LIB_DIR=$PODNET_BIN/ip
 for n in 1 2; do
 	m=$((3 - n))
-	step ip netns exec node$n ip link add podnet0 type podnet
+	step ip netns exec node$n ip link add podnet0 type podnet vni 1 port 8472 dev eth0
 	step ip netns exec node$n ip link set podnet0 up
 	step ip netns exec node$n ip route add 10.244.0.0/16 dev podnet0
 	step ip netns exec node$n ip -6 route add fd10::/16 dev podnet0
