@@ -578,10 +578,7 @@ static void pn_table_unlink_peer(struct pn_table *tbl, struct pn_peer *peer)
 	struct pn_prefix p;
 
 	list_for_each_entry_safe(node, tmp, &peer->prefixes, peer_list) {
-		p.key[0] = node->key[0];
-		p.key[1] = node->key[1];
-		p.cidr = node->cidr;
-		p.family = node->family;
+		pn_node_prefix(node, &p);
 		pn_trie_remove(tbl, &p);
 	}
 	pn_peer_hash_remove(tbl, peer);

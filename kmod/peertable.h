@@ -89,6 +89,16 @@ static inline void pn_mask(u64 *key, unsigned int cidr)
 	}
 }
 
+/* The prefix @node stands for. */
+static inline void pn_node_prefix(const struct pn_node *node,
+				  struct pn_prefix *p)
+{
+	p->key[0] = node->key[0];
+	p->key[1] = node->key[1];
+	p->cidr = node->cidr;
+	p->family = node->family;
+}
+
 int pn_prefix_init(struct pn_prefix *p, int family, const void *addr, u8 cidr);
 void pn_prefix_addr(const struct pn_node *node, void *addr);
 

@@ -102,10 +102,7 @@ int pn_prefix_hash_add(struct pn_table *tbl, struct pn_node *node)
 	int ret;
 
 	lockdep_assert_held(tbl->lock);
-	p.key[0] = node->key[0];
-	p.key[1] = node->key[1];
-	p.cidr = node->cidr;
-	p.family = node->family;
+	pn_node_prefix(node, &p);
 	ret = rhashtable_lookup_insert_key(&tbl->prefix_ht, &p,
 					   &node->hash_node,
 					   pn_prefix_ht_params);

@@ -287,10 +287,7 @@ static unsigned int pn_st_check_trie(struct pn_st *st, struct pn_node *node,
 		pn_st_fail(st, "child outside its parent");
 	if (!rcu_access_pointer(node->peer) && (!c0 || !c1))
 		pn_st_fail(st, "branch node without two children");
-	np.key[0] = node->key[0];
-	np.key[1] = node->key[1];
-	np.cidr = node->cidr;
-	np.family = node->family;
+	pn_node_prefix(node, &np);
 	if (node->hashed != !!rcu_access_pointer(node->peer) ||
 	    (node->hashed && pn_prefix_hash_find(st->tbl, &np) != node))
 		pn_st_fail(st, "prefix node not hashed, or branch node hashed");
