@@ -7,6 +7,9 @@
 #   PODNET_ROOT   the source tree (read-only in the guest)
 #   PODNET_BIN    directory with podnetctl and the other userspace programs
 #   PODNET_KVER   the running kernel's version
+#   PODNET_FULL   1 on the one kernel of a `make check` that also runs the
+#                 kernel-independent checks and the full-size tables; 0 on
+#                 the others (see pn_full)
 
 set -u
 PODNET_ROOT=${PODNET_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -87,10 +90,22 @@ like() {
 	fi
 }
 
+# skip DESC REASON: a check that did not run.  The runner counts it, and
+# `make check` fails on any skip: a missing dependency is provisioned, not
+# skipped.
 skip() {
 	_tap_n=$((_tap_n + 1))
 	echo "ok $_tap_n - $1 # SKIP ${2:-}"
 }
+
+# pn_full: true where kernel-independent checks (userspace parsing, usage,
+# spec files) and full-size tables run.  `make check` runs them on one
+# kernel of the matrix and a smaller, still multi-message size elsewhere.
+pn_full() { [ "${PODNET_FULL:-1}" = 1 ]; }
+
+# jget FILTER: a jq FILTER over the JSON document on stdin, printed raw
+# (strings unquoted, one result per line, -c for arrays and objects).
+jget() { jq -r -c "$1"; }
 
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 

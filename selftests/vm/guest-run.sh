@@ -53,9 +53,11 @@ for t in $PODNET_TESTS; do
 	name=$(basename "$t" .sh)
 	case $t in */*) path=$PODNET_ROOT/$t ;; *) path=$PODNET_ROOT/selftests/tests/$t ;; esac
 	say "running $name"
+	t0=$(date +%s)
 	timeout -k 10 "${PODNET_TEST_TIMEOUT:-600}" bash "$path" \
 		>"$R/$name.tap" 2>"$R/$name.err" </dev/null
 	echo $? >"$R/$name.rc"
+	echo $(($(date +%s) - t0)) >"$R/$name.time"
 	# Give deferred work (RCU callbacks, netns cleanup) a moment to report.
 	sleep 1
 	{ dmesg -c; leak_scan; } >"$R/$name.dmesg"

@@ -8,7 +8,9 @@
 # line per assertion plus one per test file for a clean kernel log.
 # The last line is "K: N passed, N failed".  Exit 1 on any failure.
 #
-# Environment: PODNET_VM_TIMEOUT (whole boot, seconds, default 2400),
+# Environment: PODNET_FULL=0 leaves the kernel-independent checks and the
+# full-size tables to another kernel (selftests/lib.sh, pn_full);
+# PODNET_VM_TIMEOUT (whole boot, seconds, default 2400),
 # PODNET_TEST_TIMEOUT (one test file, default 600), PODNET_VM_MEM (MiB),
 # PODNET_NO_PLANT=1 skips the dmesg-scan self-test.
 set -uo pipefail
@@ -115,6 +117,7 @@ cat >"$out/guest.env" <<EOS
 PODNET_ROOT='$top'
 PODNET_KVER='$ver'
 PODNET_TESTS='${tests[*]}'
+PODNET_FULL='${PODNET_FULL:-1}'
 PODNET_TEST_TIMEOUT='${PODNET_TEST_TIMEOUT:-600}'
 EOS
 
@@ -187,6 +190,7 @@ for t in "${tests[@]}"; do
 		"#"*) echo "$line" ;;
 		esac
 	done <"$out/$name.tap"
+	echo "# $k: $name ran $(cat "$out/$name.time" 2>/dev/null || echo '?')s"
 	trc=$(cat "$out/$name.rc")
 	if [ "$trc" != 0 ] && ! grep -q '^not ok' "$out/$name.tap"; then
 		tap not-ok "$name: exited $trc$([ "$trc" = 124 ] && echo ' (timed out)')" "$out/$name.err"
