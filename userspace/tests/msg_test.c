@@ -207,7 +207,7 @@ static size_t one_request(size_t n, bool v6)
 	struct pn_peer peer = { .has_remote = true, .has_mac = true,
 				.mac = { 0x02, 0, 0, 0, 0, 1 } };
 	const struct nlattr *a, *b;
-	size_t size, nests = 0, i;
+	size_t size, nests = 0, peer_bytes = 0, i;
 	struct nlmsghdr *nlh;
 	struct pn_msg m;
 	uint8_t *buf;
@@ -232,20 +232,31 @@ static size_t one_request(size_t n, bool v6)
 	pn_put_peer_all(nlh, &peer);
 	assert_int_equal(nlh->nlmsg_len, 32 + size);
 
+	/*
+	 * nla_len is 16 bits: a nest grown past 64 KiB wraps, and then its
+	 * length no longer covers its attributes, or the attributes after
+	 * the wrap no longer sit inside any PEER nest.
+	 */
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		bool remote = false, mac = false;
+		size_t kids = 0;
 
-		if (mnl_attr_get_type(a) != PODNET_A_PEER)
+		if (mnl_attr_get_type(a) != PODNET_A_PEER) {
+			assert_int_equal(mnl_attr_get_type(a), PODNET_A_IFNAME);
 			continue;
-		assert_true(a->nla_len <= PN_NEST_MAX);
+		}
 		mnl_attr_for_each_nested(b, a) {
 			remote |= mnl_attr_get_type(b) == PODNET_PEER_A_REMOTE_IPV4;
 			mac |= mnl_attr_get_type(b) == PODNET_PEER_A_MAC;
+			kids += MNL_ALIGN(b->nla_len);
 		}
+		assert_int_equal(a->nla_len, MNL_ATTR_HDRLEN + kids);
+		peer_bytes += MNL_ALIGN(a->nla_len);
 		assert_true(remote);
 		assert_int_equal(mac, nests == 0);
 		nests++;
 	}
+	assert_int_equal(32 + peer_bytes, nlh->nlmsg_len);
 	assert_int_equal(pn_msg_parse(nlh, &m), 0);
 	assert_true(m.peer.has_mac);
 	assert_int_equal(m.peer.n_prefixes, n);
