@@ -5,8 +5,10 @@
 # boots that kernel under qemu with the host's root shared read-only, runs
 # the selftests (default: every selftests/tests/*.sh; a TEST with a slash is
 # a path from the top of the tree) and prints TAP, one
-# line per assertion plus one per test file for a clean kernel log.
-# The last line is "K: N passed, N failed".  Exit 1 on any failure.
+# line per assertion plus one per test file for a clean kernel log.  A file
+# passes only if it printed its plan (1..N) and exactly N results, numbered
+# in order; "# SKIP" results are counted as skipped, "Bail out!" fails.
+# The last line is "K: N passed, N failed, N skipped".  Exit 1 on any failure.
 #
 # Environment: PODNET_FULL=0 leaves the kernel-independent checks and the
 # full-size tables to another kernel (selftests/lib.sh, pn_full);
@@ -22,7 +24,7 @@ vm=$top/selftests/vm
 cache=${PODNET_CACHE:-/var/tmp/podnet-vm}
 read -r ver vmlinuz modroot _ < <("$vm/provision.sh" info "$k") || exit 1
 out=$top/build/vm/$ver
-pass=0 fail=0
+pass=0 fail=0 skipped=0
 
 # One guest at a time on this machine: guests are CPU-bound under TCG, and
 # two runs for one kernel would share build/vm/<ver>.
@@ -44,7 +46,7 @@ tap() {	# ok|not-ok description [diagnostic file]
 	fi
 }
 finish() {
-	echo "$k: $pass passed, $fail failed"
+	echo "$k: $pass passed, $fail failed, $skipped skipped"
 	[ $fail -eq 0 ]
 	exit
 }
@@ -182,14 +184,35 @@ for t in "${tests[@]}"; do
 		fi
 		continue
 	fi
+	plan= n=0 misnumbered=
 	while IFS= read -r line; do
 		case $line in
-		"ok "*"# SKIP"*) echo "$line" | sed "s/^ok [0-9]* - /ok - $k: $name: /" ;;
+		"ok "* | "not ok "*)
+			n=$((n + 1))
+			num=${line#ok }
+			num=${num#not ok }
+			[ "${num%% *}" = "$n" ] || misnumbered=${misnumbered:-$line}
+			;;
+		esac
+		case $line in
+		"ok "*"# SKIP"*)
+			skipped=$((skipped + 1))
+			echo "ok - $k: $name: ${line#ok * - }"
+			;;
 		"ok "*) tap ok "$name: ${line#ok * - }" ;;
 		"not ok "*) tap not-ok "$name: ${line#not ok * - }" ;;
+		"Bail out!"*) tap not-ok "$name: ${line}" ;;
+		1..*) plan=${line#1..} ;;
 		"#"*) echo "$line" ;;
 		esac
 	done <"$out/$name.tap"
+	if [ -z "$plan" ]; then
+		tap not-ok "$name: printed no plan (1..N) after $n results: it stopped early" "$out/$name.err"
+	elif [ "$plan" != "$n" ]; then
+		tap not-ok "$name: planned $plan results, printed $n" "$out/$name.err"
+	elif [ -n "$misnumbered" ]; then
+		tap not-ok "$name: results numbered out of order at: $misnumbered"
+	fi
 	echo "# $k: $name ran $(cat "$out/$name.time" 2>/dev/null || echo '?')s"
 	trc=$(cat "$out/$name.rc")
 	if [ "$trc" != 0 ] && ! grep -q '^not ok' "$out/$name.tap"; then
@@ -206,16 +229,21 @@ if "$vm/dmesg-scan.sh" "$out/boot.dmesg" >"$out/boot.scan" 2>/dev/null; then
 else
 	tap not-ok "boot: kernel log clean" "$out/boot.dmesg"
 fi
+# The self-test passes only when the scan itself flags the log and names
+# the planted WARN's own line (WARNING: ... [podnet]).
 if [ -n "$plant" ]; then
+	"$vm/dmesg-scan.sh" "$out/plant.dmesg" >"$out/plant.scan"
+	src=$?
 	if ! grep -qx plant "$out/done" 2>/dev/null; then
 		tap not-ok "dmesg scan self-test ran"
-	elif "$vm/dmesg-scan.sh" "$out/plant.dmesg" >/dev/null &&
-		! grep -q 'planted warning' "$out/plant.dmesg"; then
-		tap not-ok "dmesg scan catches a planted WARN" "$out/plant.dmesg"
-	elif grep -q 'planted warning' "$out/plant.dmesg"; then
-		tap ok "dmesg scan catches a planted WARN"
-	else
+	elif ! grep -q 'planted warning' "$out/plant.dmesg"; then
 		tap not-ok "dmesg scan catches a planted WARN (no WARN was planted)" "$out/plant.err"
+	elif [ $src -ne 1 ]; then
+		tap not-ok "dmesg scan catches a planted WARN (the scan exited $src on a log with it)" "$out/plant.dmesg"
+	elif ! grep -qE 'WARNING: .*\[podnet\]' "$out/plant.scan"; then
+		tap not-ok "dmesg scan catches a planted WARN (the scan did not report its WARNING line)" "$out/plant.scan"
+	else
+		tap ok "dmesg scan catches a planted WARN"
 	fi
 fi
 echo "# $k: guest ran ${secs}s"
