@@ -19,9 +19,16 @@
 # node 2's eth0 sees them as its stack receives them (after GRO).
 . "$PODNET_ROOT/selftests/lib.sh"
 
+# phase NAME: diag the guest seconds since the previous phase.
+_phase_t=$SECONDS _phase_name=start
+phase() {
+	diag "phase $_phase_name: $((SECONDS - _phase_t))s (at ${SECONDS}s)"
+	_phase_t=$SECONDS _phase_name=$1
+}
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 N="1 2"
+phase topology
 topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
 peers 4
 ok "pods reach each other" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 2 a)"
@@ -99,6 +106,7 @@ flowstat() {
 }
 nports() { tr , '\n' <<<"$1" | grep -c .; }
 
+phase srcport-flows
 is "defaults as shown by RTM_GETLINK: srcport 0 0 (the netns' range), no udpcsum" \
 	"$(in_node 1 pnlink show podnet0 | grep -E '^(srcport|udp_csum)' | tr '\n' ' ')" \
 	"srcport_min 0 srcport_max 0 udp_csum 0 "
@@ -113,8 +121,10 @@ peers 6
 ok "set srcport 40000 40001 (noudpcsum stays), peers over IPv6" \
 	in_node 1 pnlink set podnet0 srcport 40000 40001
 flows 1004
+phase srcport-stop-captures
 stop_captures
 peers 4
+phase srcport-parse
 
 read -r n f p s c <<<"$(flowstat 1001)"
 is "default: all 128 datagrams of 64 flows on the wire, over IPv4" "$n $f" "128 4"
@@ -136,6 +146,7 @@ is "IPv6 underlay, srcport 40000 40001: both ports" "$n $f $p" "128 6 40000,4000
 is "IPv6 underlay, noudpcsum: every outer UDP checksum non-zero and valid" "$c" ok
 
 # --- GSO below podnet, GRO above the underlay -------------------------------
+phase gro-on-v4
 # GRO on veth needs the receiving veth's NAPI, which "gro on" enables, and
 # its peer without TSO: veth skips NAPI for packets from a TSO-capable
 # peer (veth_skb_is_eligible_for_gro).
@@ -152,6 +163,7 @@ bulk() {
 		[ -n "$(in_pod 2 a ss -Hltn "sport = :$port")" ] && break
 		sleep 0.2
 	done
+	diag "bulk $port: server up at ${SECONDS}s"
 	capture "wire$port" "$U" u1 "$SNAP" "$from1"
 	capture "rcv$port" "$(node 2)" eth0 128 "$from1"
 	tx_p=$(sysfs 1 tx_packets) tx_b=$(sysfs 1 tx_bytes)
@@ -159,10 +171,12 @@ bulk() {
 	pod_p=$(sysfs 2 tx_packets va) pod_b=$(sysfs 2 tx_bytes va)
 	in_pod 1 a timeout 60 iperf3 -c "$(podv4 2 a)" -p "$port" -n 4M >"$cap/iperf$port" 2>&1
 	bulk_rc=$?
+	diag "bulk $port: iperf3 done at ${SECONDS}s (rc $bulk_rc): $(grep -E 'sender|receiver' "$cap/iperf$port" | tr -s ' ' | tr '\n' ';')"
 	tx_p=$(($(sysfs 1 tx_packets) - tx_p)) tx_b=$(($(sysfs 1 tx_bytes) - tx_b))
 	rx_p=$(($(sysfs 2 rx_packets) - rx_p)) rx_b=$(($(sysfs 2 rx_bytes) - rx_b))
 	pod_p=$(($(sysfs 2 tx_packets va) - pod_p)) pod_b=$(($(sysfs 2 tx_bytes va) - pod_b))
 	stop_captures
+	diag "bulk $port: captures stopped at ${SECONDS}s"
 	diag "transfer on port $port: node 1 podnet0 sent $tx_p packets ($tx_b bytes);" \
 		"node 2 podnet0 received $rx_p ($rx_b bytes); pod 2a received $pod_p ($pod_b bytes)"
 }
@@ -195,6 +209,7 @@ ok "GRO: ... averaging $(avg $rx_b $rx_p) bytes, more than the MTU 1450" \
 ok "GRO: pod 2a received packets larger than the MTU (average $(avg $pod_b $pod_p))" \
 	test "$(avg $pod_b $pod_p)" -gt 1500
 
+phase gro-off
 # GRO off on node 2's underlay (the veth default); outer checksums on, so
 # every software-made segment must carry a valid one.
 ok "node 2: GRO off on eth0" in_node 2 ethtool -K eth0 gro off
@@ -215,6 +230,7 @@ ok "gro_cells: podnet0 itself still merges them, pod 2a got packets larger than 
 	test "$(avg $pod_b $pod_p)" -gt 1500
 ok "node 1: noudpcsum" in_node 1 pnlink set podnet0 noudpcsum
 
+phase gro-on-v6
 # GRO over an IPv6 underlay (udp6_gro_receive; outer checksums always on).
 ok "node 2: GRO on eth0 again" in_node 2 ethtool -K eth0 gro on
 peers 6
@@ -232,6 +248,7 @@ ok "IPv6 underlay, GRO: podnet0 decapsulated at most one packet per 3 datagrams 
 	test "$rx_p" -gt 0 -a $((3 * rx_p)) -le "$wn"
 peers 4
 
+phase local
 # --- local / local6 -----------------------------------------------------------
 # pl0 on each node: VNI 5, port 4790, bound to a second underlay address;
 # inner 10.245.N.1 on pl0.
@@ -271,6 +288,7 @@ is "outer addresses on the wire, both ways: the local ones" \
 	"$(vx local | awk '{ print $2, $3 ">" $4 }' | LC_ALL=C sort -u | tr '\n' ' ')" \
 	"4 192.168.99.11>192.168.99.12 4 192.168.99.12>192.168.99.11 6 fd00:99::11>fd00:99::12 6 fd00:99::12>fd00:99::11 "
 
+phase local-noports
 # Node 1 now sends to node 2's other address: node 2 has no socket there.
 udp_noports() {
 	in_node 2 awk '$1 == "Udp:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "NoPorts") c = i } else print $c }' \
@@ -289,4 +307,5 @@ is "... and none was decapsulated by pl0" "$(sysfs 2 rx_packets pl0)" "$rx"
 # An iperf3 server left waiting by a failed transfer would keep its netns.
 ip netns pids "$(pod 2 a)" | xargs -r kill 2>/dev/null
 rm -rf "$cap"
+phase end
 done_testing
