@@ -18,25 +18,23 @@ ok "every pod reaches every remote pod, IPv4 and IPv6, over IPv6" all_pairs
 peers 4
 
 # --- no peer for the destination -------------------------------------------
-before=$(stat 1 tx_drop_no_peer)
+before=$(stats 1 tx_drop_no_peer)
 is "no peer: the sender gets ICMP host unreachable" \
 	"$(pnping -n 1 "$(pod 1 a),10.244.77.1")" "$(pod 1 a) 10.244.77.1 icmp 3 1"
 is "no peer (IPv6): the sender gets ICMPv6 address unreachable" \
 	"$(pnping -n 1 "$(pod 1 a),fd10:77::1")" "$(pod 1 a) fd10:77::1 icmp 1 3"
-is "no peer: both counted as tx_drop_no_peer" "$(stat 1 tx_drop_no_peer)" $((before + 2))
+is "no peer: both counted as tx_drop_no_peer" "$(stats 1 tx_drop_no_peer)" $((before + 2))
 
 # --- crafted packets to node 1 ----------------------------------------------
 # Sent from the underlay namespace with scapy in one batch, each kind once,
 # from node 2's underlay address unless the point is another source.
-ip -n $U addr add 192.168.99.200/24 dev br0
-src_before=$(stat 1 rx_drop_source)
-nopeer_before=$(stat 1 rx_drop_no_peer)
-mal_before=$(stat 1 rx_drop_malformed)
-hdr_before=$(xstat 1 rx_drop_bad_header)
-vni_before=$(xstat 1 rx_drop_bad_vni)
-rx_before=$(sysfs 1 rx_packets)
-mac1=$(in_node 1 cat /sys/class/net/eth0/address)
-ip netns exec $U $PY - "$mac1" <<'EOF'
+in_ns $U ip addr add 192.168.99.200/24 dev br0
+# rxdrops: the counters the crafted packets go to.
+rxdrops() { stats 1 rx_drop_no_peer rx_drop_source rx_drop_malformed rx_drop_bad_header rx_drop_bad_vni; }
+read -r nopeer_before src_before mal_before hdr_before vni_before <<<"$(rxdrops)"
+rx_before=$(devstat 1 podnet0 rx_packets)
+mac1=$(in_node 1 ip -j link show eth0 | jget '.[0].address')
+in_ns $U $PY - "$mac1" <<'EOF'
 import sys
 from scapy.all import Ether, IP, UDP, ICMP, Raw, sendp, conf
 from scapy.layers.vxlan import VXLAN
@@ -65,13 +63,16 @@ pkts = [
 ]
 sendp(pkts, iface="br0")
 EOF
-sleep 1
-is "non-peer source: rx_drop_no_peer +1" "$(stat 1 rx_drop_no_peer)" $((nopeer_before + 1))
-is "spoofed inner sources: rx_drop_source +2" "$(stat 1 rx_drop_source)" $((src_before + 2))
-is "non-IP inner packet: rx_drop_malformed +1" "$(stat 1 rx_drop_malformed)" $((mal_before + 1))
-is "reserved bits, truncated: rx_drop_bad_header +3" "$(xstat 1 rx_drop_bad_header)" $((hdr_before + 3))
-is "wrong VNI: rx_drop_bad_vni +1" "$(xstat 1 rx_drop_bad_vni)" $((vni_before + 1))
-is "none of the crafted packets was delivered" "$(sysfs 1 rx_packets)" "$rx_before"
+# Until all eight are counted (at most 5 s), then each on its own.
+counted() { [ "$(rxdrops)" = "$((nopeer_before + 1)) $((src_before + 2)) $((mal_before + 1)) $((hdr_before + 3)) $((vni_before + 1))" ]; }
+wait_for 5 counted
+read -r nopeer src mal hdr vni <<<"$(rxdrops)"
+is "non-peer source: rx_drop_no_peer +1" "$nopeer" $((nopeer_before + 1))
+is "spoofed inner sources: rx_drop_source +2" "$src" $((src_before + 2))
+is "non-IP inner packet: rx_drop_malformed +1" "$mal" $((mal_before + 1))
+is "reserved bits, truncated: rx_drop_bad_header +3" "$hdr" $((hdr_before + 3))
+is "wrong VNI: rx_drop_bad_vni +1" "$vni" $((vni_before + 1))
+is "none of the crafted packets was delivered" "$(devstat 1 podnet0 rx_packets)" "$rx_before"
 ok "pods still reach each other after the crafted packets" all_pairs
 
 # --- peer removal and re-adding ---------------------------------------------
@@ -86,14 +87,15 @@ ok "re-adding it restores the path" \
 ok "... pod 1a reaches pod 2a again" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 2 a)"
 
 # --- TCP bulk transfer; GSO packets are encapsulated once --------------------
-in_pod 2 a iperf3 -s -1 -D
-sleep 1
-txp=$(sysfs 1 tx_packets) txb=$(sysfs 1 tx_bytes)
-rxp=$(sysfs 2 rx_packets) rxb=$(sysfs 2 rx_bytes)
+iperf_server 2 a 5201 -1
+read -r txp txb <<<"$(devstat 1 podnet0 tx_packets tx_bytes)"
+read -r rxp rxb <<<"$(devstat 2 podnet0 rx_packets rx_bytes)"
 ok "iperf3 TCP from pod 1a to pod 2a completes" \
 	in_pod 1 a iperf3 -c "$(podv4 2 a)" -t 3
-txp=$(($(sysfs 1 tx_packets) - txp)) txb=$(($(sysfs 1 tx_bytes) - txb))
-rxp=$(($(sysfs 2 rx_packets) - rxp)) rxb=$(($(sysfs 2 rx_bytes) - rxb))
+read -r p b <<<"$(devstat 1 podnet0 tx_packets tx_bytes)"
+txp=$((p - txp)) txb=$((b - txb))
+read -r p b <<<"$(devstat 2 podnet0 rx_packets rx_bytes)"
+rxp=$((p - rxp)) rxb=$((b - rxb))
 diag "podnet0 on node 1 sent $txp packets, $txb bytes; on node 2 received $rxp, $rxb bytes"
 ok "GSO passthrough: podnet0 sent packets larger than its MTU (one encapsulation per GSO packet)" \
 	test "$txp" -gt 0 -a $((txb / (txp > 0 ? txp : 1))) -gt 1450
@@ -104,46 +106,46 @@ ok "podnet0 on node 2 received and delivered packets larger than its MTU" \
 diag "UDP tunnel GRO table: $(dmesg | grep -c 'Too many UDP tunnel types') 'Too many UDP tunnel types' messages"
 
 # --- path MTU: a smaller underlay on node 1 --------------------------------
-mtu_before=$(stat 1 tx_drop_mtu)
-ip -n "$(node 1)" link set eth0 mtu 1400
-ip -n $U link set u1 mtu 1400
+mtu_before=$(stats 1 tx_drop_mtu)
+in_node 1 ip link set eth0 mtu 1400
+in_ns $U ip link set u1 mtu 1400
 is "oversize with DF: the pod gets fragmentation-needed with the path MTU" \
 	"$(pnping -n 1 "$(pod 1 a),$(podv4 2 a),size=1400,df")" \
 	"$(pod 1 a) $(podv4 2 a) icmp 3 4 mtu 1350"
 is "oversize IPv6: the pod gets packet-too-big with the path MTU" \
 	"$(pnping -n 1 "$(pod 1 a),$(podv6 2 a),size=1400,df")" \
 	"$(pod 1 a) $(podv6 2 a) icmp 2 0 mtu 1350"
-is "... both counted as tx_drop_mtu" "$(stat 1 tx_drop_mtu)" $((mtu_before + 2))
+is "... both counted as tx_drop_mtu" "$(stats 1 tx_drop_mtu)" $((mtu_before + 2))
 ok "a packet that fits the path still goes through" \
 	pnping "$(pod 1 a),$(podv4 2 a),size=1300,df"
-in_pod 2 a iperf3 -s -1 -D
-sleep 1
+iperf_server 2 a 5201 -1
 ok "a TCP transfer over the smaller underlay MTU completes" \
 	in_pod 1 a iperf3 -c "$(podv4 2 a)" -t 2
-ip -n "$(node 1)" link set eth0 mtu 1500
-ip -n $U link set u1 mtu 1500
+in_node 1 ip link set eth0 mtu 1500
+in_ns $U ip link set u1 mtu 1500
 
 # --- port sharing ------------------------------------------------------------
 fails_with "a second device with the same VNI and port is refused" "VNI already used" \
-	ip -n "$(node 1)" link add pn2 type podnet
+	in_node 1 ip link add pn2 type podnet
 ok "a second device with another VNI on the same port is accepted" \
-	in_node 1 pnlink add pn2 vni 2
-ok "... and comes up on the shared socket" ip -n "$(node 1)" link set pn2 up
+	in_node 1 ip link add pn2 type podnet vni 2
+ok "... and comes up on the shared socket" in_node 1 ip link set pn2 up
 is "... which is one UDP socket per family" \
 	"$(in_node 1 ss -Hlun 'sport = :8472' | wc -l)" 2
-ip -n "$(node 1)" link del pn2
+in_node 1 ip link del pn2
 
 # --- netns move: the socket stays where the device was created ---------------
 pn_netns_add pnmv0
 pn_netns_add pnmv1
-ip -n pnmv0 link add pnx type podnet
-ok "a podnet device moves to another netns" ip -n pnmv0 link set pnx netns pnmv1
-ok "... and comes up there" ip -n pnmv1 link set pnx up
+in_ns pnmv0 ip link add pnx type podnet
+ok "a podnet device moves to another netns" in_ns pnmv0 ip link set pnx netns pnmv1
+ok "... and comes up there" in_ns pnmv1 ip link set pnx up
 like "its UDP socket is in the netns it was created in" \
-	"$(ip netns exec pnmv0 ss -Hlun 'sport = :8472')" "8472"
-is "... not in the one it moved to" "$(ip netns exec pnmv1 ss -Hlun 'sport = :8472')" ""
+	"$(in_ns pnmv0 ss -Hlun 'sport = :8472')" "8472"
+is "... not in the one it moved to" "$(in_ns pnmv1 ss -Hlun 'sport = :8472')" ""
 ip netns del pnmv0
-sleep 1
-fails "deleting the creating netns deletes the device" ip -n pnmv1 link show pnx
+# The netns is cleaned up by a workqueue: poll (at most 10 s).
+pnx_gone() { ! in_ns pnmv1 ip link show pnx >/dev/null 2>&1; }
+ok "deleting the creating netns deletes the device" wait_for 10 pnx_gone
 
 done_testing

@@ -13,16 +13,8 @@ topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
 peers 4
 ok "pods reach each other" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 2 a)"
 
-cap=$(mktemp -d)
-# capture NETNS IFACE FILE FILTER: tcpdump in the background until stopped.
-capture() {
-	ip netns exec "$1" tcpdump -U -n -s 256 -i "$2" -w "$3" "$4" 2>/dev/null &
-	caps+=($!)
-}
-caps=()
-capture "$(node 2)" eth0 "$cap/tx.pcap" "udp dst port 8472 and (src host $(v4 1) or src host $(v6 1))"
-capture "$(node 1)" va "$cap/rx.pcap" "icmp and src host $(podv4 2 a)"
-sleep 2
+capture tx "$(node 2)" eth0 256 "udp dst port 8472 and (src host $(v4 1) or src host $(v6 1))"
+capture rx "$(node 1)" va 256 "icmp and src host $(podv4 2 a)"
 
 # probe SIZE ARGS...: one ping from pod 1a to pod 2a that must be answered.
 probe() {
@@ -35,23 +27,25 @@ probe() {
 # Default: ttl from the route (64), tos 0, inner ECN copied.
 ok "default: probes answered" eval 'probe 101 tos=0x10,ttl=50 && probe 102 tos=0x02 &&
 	probe 103 tos=0x03 && probe 104 tos=0x01 && probe 105 -6 tos=0x12'
-ok "set ttl 7 tos 0x28" in_node 1 pnlink set podnet0 ttl 7 tos 0x28
+# pnset NODE WORD...: change node's podnet0 (RTM_NEWLINK, link_podnet.so).
+pnset() { local n=$1; shift; in_node "$n" ip link set podnet0 type podnet "$@"; }
+ok "set ttl 7 tos 0x28" pnset 1 ttl 7 tos 0x28
 ok "fixed: probes answered" eval 'probe 111 tos=0x12,ttl=50 && probe 112 tos=0x00'
-ok "set ttl inherit tos inherit" in_node 1 pnlink set podnet0 ttl inherit tos inherit
+ok "set ttl inherit tos inherit" pnset 1 ttl inherit tos inherit
 is "... as shown by RTM_GETLINK" \
-	"$(in_node 1 pnlink show podnet0 | grep -E '^(ttl|tos)' | tr '\n' ' ')" \
-	"ttl 0 ttl_inherit 1 tos 0 tos_inherit 1 "
+	"$(link_info 1 podnet0 '"ttl \(.ttl) ttl_inherit \(.ttl_inherit) tos \(.tos) tos_inherit \(.tos_inherit)"')" \
+	"ttl 0 ttl_inherit true tos 0 tos_inherit true"
 ok "inherit: probes answered" eval 'probe 121 tos=0xba,ttl=33 && probe 122 -6 tos=0x2b,ttl=20'
 peers 6
 ok "inherit over IPv6: probes answered" eval 'probe 131 tos=0xba,ttl=33 && probe 132 -6 tos=0x49,ttl=20'
-ok "set ttl 0 tos 0x20 noinherit" in_node 1 pnlink set podnet0 ttl 0 tos 0x20
+ok "set ttl auto tos 0x20 (no inherit)" pnset 1 ttl auto tos 0x20
 ok "default over IPv6: probes answered" eval 'probe 141 tos=0x03,ttl=50'
 peers 4
 
 # Decapsulation: crafted VXLAN from node 2's address to node 1 (scapy).
-other_before=$(stat 1 rx_drop_other)
-mac1=$(in_node 1 cat /sys/class/net/eth0/address)
-ip netns exec $U $PY - "$mac1" <<'PYEOF'
+other_before=$(stats 1 rx_drop_other)
+mac1=$(in_node 1 ip -j link show eth0 | jget '.[0].address')
+in_ns $U $PY - "$mac1" <<'PYEOF'
 import sys
 from scapy.all import Ether, IP, UDP, ICMP, Raw, sendp, conf
 from scapy.layers.vxlan import VXLAN
@@ -66,37 +60,15 @@ def vx(size, outer, inner):
 sendp([vx(201, 0x03, 0x02), vx(202, 0x03, 0x00), vx(203, 0x00, 0x02),
        vx(204, 0x02, 0x00), vx(205, 0xbb, 0x01)], iface="br0")
 PYEOF
-sleep 2
-kill "${caps[@]}"
-wait "${caps[@]}" 2>/dev/null
+stop_captures
 
-# One line per captured probe: SIZE OUTER-FAMILY TOS TTL (tx), or SIZE TOS (rx).
-got=$($PY - "$cap/tx.pcap" "$cap/rx.pcap" <<'PYEOF'
-import sys
-from scapy.all import rdpcap, Ether, IP, IPv6, UDP
-out = []
-for p in rdpcap(sys.argv[1]):
-    o = p.payload
-    fam, tos, ttl = (4, o.tos, o.ttl) if o.version == 4 else (6, o.tc, o.hlim)
-    inner = Ether(bytes(p[UDP].payload)[8:])
-    i = inner.payload
-    if i.version == 4:
-        size = i.len - 28
-        if i.payload.type != 8:
-            continue
-    else:
-        size = i.plen - 8
-        if bytes(i.payload)[0] != 128:
-            continue
-    out.append("tx %d %d 0x%02x %d" % (size, fam, tos, ttl))
-for p in rdpcap(sys.argv[2]):
-    i = p[IP]
-    if i.payload.type == 8:
-        out.append("rx %d 0x%02x" % (i.len - 28, i.tos))
-print("\n".join(sorted(set(out))))
-PYEOF
-)
-rm -rf "$cap"
+# One line per captured probe: SIZE OUTER-FAMILY TOS TTL (tx), or SIZE TOS
+# (rx); echo requests only (ICMP type 8, ICMPv6 128), told apart by size.
+got=$({
+	pnpcap "$tmp/tx.pcap" | awk '($9 == 1 && $10 == 8) || ($9 == 58 && $10 == 128) {
+		print "tx", $14 - 8, $2, $12, $13 }'
+	pnpcap -p "$tmp/rx.pcap" | awk '$7 == 1 && $8 == 8 { print "rx", $10 - 8, $5 }'
+} | LC_ALL=C sort -u)
 line() { grep -E "^$1 $2 " <<<"$got" || echo "(none for $1 $2)"; }
 is "default: ttl 64, tos 0 (inner DSCP not copied)" "$(line tx 101)" "tx 101 4 0x00 64"
 is "default: inner ECT(0) copied" "$(line tx 102)" "tx 102 4 0x02 64"
@@ -112,7 +84,7 @@ is "inherit over IPv6, IPv6 inner" "$(line tx 132)" "tx 132 6 0x49 19"
 is "fixed tos over IPv6, ttl from the route" "$(line tx 141)" "tx 141 6 0x23 64"
 is "decap: outer CE on inner ECT(0) -> inner CE" "$(line rx 201)" "rx 201 0x03"
 is "decap: outer CE on inner not-ECT -> dropped" "$(line rx 202)" "(none for rx 202)"
-is "... counted as rx_drop_other" "$(stat 1 rx_drop_other)" $((other_before + 1))
+is "... counted as rx_drop_other" "$(stats 1 rx_drop_other)" $((other_before + 1))
 is "decap: outer not-ECT leaves inner ECT(0)" "$(line rx 203)" "rx 203 0x02"
 is "decap: outer ECT(0) on inner not-ECT -> not-ECT" "$(line rx 204)" "rx 204 0x00"
 is "decap: outer CE on inner ECT(1) -> CE, outer DSCP not copied" "$(line rx 205)" "rx 205 0x03"

@@ -19,53 +19,20 @@
 # node 2's eth0 sees them as its stack receives them (after GRO).
 . "$PODNET_ROOT/selftests/lib.sh"
 
-# phase NAME: diag the guest seconds since the previous phase.
-_phase_t=$SECONDS _phase_name=start
-phase() {
-	diag "phase $_phase_name: $((SECONDS - _phase_t))s (at ${SECONDS}s)"
-	_phase_t=$SECONDS _phase_name=$1
-}
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 N="1 2"
-phase topology
 topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
 peers 4
 ok "pods reach each other" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 2 a)"
 ok "node 1: tx checksumming off on the underlay (outer packets finished in software)" \
 	in_node 1 ethtool -K eth0 tx off
 
-cap=$(mktemp -d)
-caps=()
-# capture NAME NETNS IFACE SNAPLEN FILTER: tcpdump in the background, to
-# $cap/NAME.pcap, until stop_captures; returns once it is listening.
-capture() {
-	ip netns exec "$2" tcpdump --immediate-mode -U -n -B 8192 -s "$4" -i "$3" \
-		-w "$cap/$1.pcap" "$5" 2>"$cap/$1.err" &
-	caps+=($!)
-	for _ in $(seq 50); do
-		grep -q 'listening on' "$cap/$1.err" && return 0
-		sleep 0.2
-	done
-	diag "tcpdump $1 not listening: $(cat "$cap/$1.err")"
-}
-# stop_captures: once the files stop growing (tcpdump may lag behind the
-# traffic under TCG, and what it has not read when killed is lost).
-stop_captures() {
-	local size last=
-	for _ in $(seq 30); do
-		sleep 0.5
-		size=$(stat -c %s "$cap"/*.pcap)
-		[ "$size" = "$last" ] && break
-		last=$size
-	done
-	kill "${caps[@]}" 2>/dev/null
-	wait "${caps[@]}" 2>/dev/null
-	caps=()
-}
 # vx NAME: pnpcap lines of a capture (see selftests/tools/pnpcap):
-# LEN FAMILY SRC DST SPORT DPORT CSUM VNI PROTO ISPORT IDPORT
-vx() { pnpcap "$cap/$1.pcap"; }
+# LEN FAMILY SRC DST SPORT DPORT CSUM VNI PROTO ISPORT IDPORT ...
+vx() { pnpcap "$tmp/$1.pcap"; }
+# pnset NODE WORD...: change node's podnet0 (RTM_NEWLINK, link_podnet.so).
+pnset() { local n=$1; shift; in_node "$n" ip link set podnet0 type podnet "$@"; }
 from1="udp dst port 8472 and (src host $(v4 1) or src host $(v6 1))"
 
 # --- srcport and udpcsum: 64 UDP flows per phase ----------------------------
@@ -89,7 +56,7 @@ EOF
 # outer families, the distinct outer source ports (sorted), how many inner
 # flows went out with more than one, the checksum verdicts seen.
 flowstat() {
-	vx flows | awk -v p="$1" '
+	awk -v p="$1" '
 	$9 == 17 && $11 == p {
 		n++; fam[$2] = 1; cs[$7] = 1; port[$5] = 1
 		if (($10 in flow) && flow[$10] != $5) multi[$10] = 1
@@ -99,7 +66,7 @@ flowstat() {
 	END {
 		nsplit = 0; for (k in multi) nsplit++
 		printf "%d %s %s %d %s\n", n, keys(fam), keys(port), nsplit, keys(cs)
-	}' | while read -r n f p s c; do
+	}' "$tmp/flows.txt" | while read -r n f p s c; do
 		# Sort the port and verdict lists (awk's "for in" order is not).
 		echo "$n $f $(tr , '\n' <<<"$p" | sort -n | paste -sd,) $s $(tr , '\n' <<<"$c" | sort | paste -sd,)"
 	done
@@ -108,22 +75,22 @@ nports() { tr , '\n' <<<"$1" | grep -c .; }
 
 phase srcport-flows
 is "defaults as shown by RTM_GETLINK: srcport 0 0 (the netns' range), no udpcsum" \
-	"$(in_node 1 pnlink show podnet0 | grep -E '^(srcport|udp_csum)' | tr '\n' ' ')" \
-	"srcport_min 0 srcport_max 0 udp_csum 0 "
+	"$(link_info 1 podnet0 '"\(.srcport_min) \(.srcport_max) \(.udp_csum)"')" "0 0 false"
 in_node 1 sysctl -qw net.ipv4.ip_local_port_range="40100 40131"
 capture flows "$U" u1 256 "$from1"
 flows 1001
-ok "set srcport 40000 40001 udpcsum" in_node 1 pnlink set podnet0 srcport 40000 40001 udpcsum
+ok "set srcport 40000 40001 udpcsum" pnset 1 srcport 40000 40001 udpcsum
 flows 1002
-ok "set srcport 45000 45000 noudpcsum" in_node 1 pnlink set podnet0 srcport 45000 45000 noudpcsum
+ok "set srcport 45000 45000 noudpcsum" pnset 1 srcport 45000 45000 noudpcsum
 flows 1003
 peers 6
 ok "set srcport 40000 40001 (noudpcsum stays), peers over IPv6" \
-	in_node 1 pnlink set podnet0 srcport 40000 40001
+	pnset 1 srcport 40000 40001
 flows 1004
 phase srcport-stop-captures
 stop_captures
 peers 4
+vx flows >"$tmp/flows.txt"
 phase srcport-parse
 
 read -r n f p s c <<<"$(flowstat 1001)"
@@ -150,7 +117,7 @@ phase gro-on-v4
 # GRO on veth needs the receiving veth's NAPI, which "gro on" enables, and
 # its peer without TSO: veth skips NAPI for packets from a TSO-capable
 # peer (veth_skb_is_eligible_for_gro).
-ok "underlay: TSO off on u2 (node 2's veth peer)" ip netns exec $U ethtool -K u2 tso off
+ok "underlay: TSO off on u2 (node 2's veth peer)" in_ns $U ethtool -K u2 tso off
 
 # bulk PORT: a 4 MB TCP transfer pod 1a -> pod 2a (iperf3 on PORT) with
 # node 1's wire captured (snap length SNAP) and node 2's eth0; sets
@@ -158,23 +125,22 @@ ok "underlay: TSO off on u2 (node 2's veth peer)" ip netns exec $U ethtool -K u2
 # (what pod 2a received).
 bulk() {
 	local port=$1
-	in_pod 2 a iperf3 -s -1 -D -p "$port"
-	for _ in $(seq 50); do
-		[ -n "$(in_pod 2 a ss -Hltn "sport = :$port")" ] && break
-		sleep 0.2
-	done
+	iperf_server 2 a "$port" -1
 	diag "bulk $port: server up at ${SECONDS}s"
 	capture "wire$port" "$U" u1 "$SNAP" "$from1"
 	capture "rcv$port" "$(node 2)" eth0 128 "$from1"
-	tx_p=$(sysfs 1 tx_packets) tx_b=$(sysfs 1 tx_bytes)
-	rx_p=$(sysfs 2 rx_packets) rx_b=$(sysfs 2 rx_bytes)
-	pod_p=$(sysfs 2 tx_packets va) pod_b=$(sysfs 2 tx_bytes va)
-	in_pod 1 a timeout 60 iperf3 -c "$(podv4 2 a)" -p "$port" -n 4M >"$cap/iperf$port" 2>&1
+	read -r tx_p tx_b <<<"$(devstat 1 podnet0 tx_packets tx_bytes)"
+	read -r rx_p rx_b <<<"$(devstat 2 podnet0 rx_packets rx_bytes)"
+	read -r pod_p pod_b <<<"$(devstat 2 va tx_packets tx_bytes)"
+	in_pod 1 a timeout 60 iperf3 -c "$(podv4 2 a)" -p "$port" -n 4M >"$tmp/iperf$port" 2>&1
 	bulk_rc=$?
-	diag "bulk $port: iperf3 done at ${SECONDS}s (rc $bulk_rc): $(grep -E 'sender|receiver' "$cap/iperf$port" | tr -s ' ' | tr '\n' ';')"
-	tx_p=$(($(sysfs 1 tx_packets) - tx_p)) tx_b=$(($(sysfs 1 tx_bytes) - tx_b))
-	rx_p=$(($(sysfs 2 rx_packets) - rx_p)) rx_b=$(($(sysfs 2 rx_bytes) - rx_b))
-	pod_p=$(($(sysfs 2 tx_packets va) - pod_p)) pod_b=$(($(sysfs 2 tx_bytes va) - pod_b))
+	diag "bulk $port: iperf3 done at ${SECONDS}s (rc $bulk_rc): $(grep -E 'sender|receiver' "$tmp/iperf$port" | tr -s ' ' | tr '\n' ';')"
+	read -r p b <<<"$(devstat 1 podnet0 tx_packets tx_bytes)"
+	tx_p=$((p - tx_p)) tx_b=$((b - tx_b))
+	read -r p b <<<"$(devstat 2 podnet0 rx_packets rx_bytes)"
+	rx_p=$((p - rx_p)) rx_b=$((b - rx_b))
+	read -r p b <<<"$(devstat 2 va tx_packets tx_bytes)"
+	pod_p=$((p - pod_p)) pod_b=$((b - pod_b))
 	stop_captures
 	diag "bulk $port: captures stopped at ${SECONDS}s"
 	diag "transfer on port $port: node 1 podnet0 sent $tx_p packets ($tx_b bytes);" \
@@ -189,7 +155,7 @@ avg() { echo $(($1 / ($2 > 0 ? $2 : 1))); }
 
 # GRO on node 2's underlay, default checksums (none).
 ok "node 2: GRO on eth0" in_node 2 ethtool -K eth0 gro on
-ok "node 1: noudpcsum" in_node 1 pnlink set podnet0 noudpcsum
+ok "node 1: noudpcsum" pnset 1 noudpcsum
 SNAP=128 bulk 5201
 is "GRO on: the transfer completes" "$bulk_rc" 0
 read -r wn wmax wcs <<<"$(capstat wire5201)"
@@ -213,7 +179,7 @@ phase gro-off
 # GRO off on node 2's underlay (the veth default); outer checksums on, so
 # every software-made segment must carry a valid one.
 ok "node 2: GRO off on eth0" in_node 2 ethtool -K eth0 gro off
-ok "node 1: udpcsum" in_node 1 pnlink set podnet0 udpcsum
+ok "node 1: udpcsum" pnset 1 udpcsum
 SNAP=1600 bulk 5202
 is "GRO off: the transfer completes" "$bulk_rc" 0
 read -r wn wmax wcs <<<"$(capstat wire5202)"
@@ -228,7 +194,7 @@ ok "GRO off: podnet0 decapsulated every datagram on its own (average $(avg $rx_b
 	test "$rx_p" -gt 0 -a "$(avg $rx_b $rx_p)" -le 1450
 ok "gro_cells: podnet0 itself still merges them, pod 2a got packets larger than the MTU (average $(avg $pod_b $pod_p))" \
 	test "$(avg $pod_b $pod_p)" -gt 1500
-ok "node 1: noudpcsum" in_node 1 pnlink set podnet0 noudpcsum
+ok "node 1: noudpcsum" pnset 1 noudpcsum
 
 phase gro-on-v6
 # GRO over an IPv6 underlay (udp6_gro_receive; outer checksums always on).
@@ -253,18 +219,21 @@ phase local
 # pl0 on each node: VNI 5, port 4790, bound to a second underlay address;
 # inner 10.245.N.1 on pl0.
 for n in $N; do
-	ip -n "$(node "$n")" addr add "192.168.99.1$n/24" dev eth0
-	ip -n "$(node "$n")" addr add "fd00:99::1$n/64" dev eth0 nodad
+	in_node "$n" ip -batch - <<-EOF
+	addr add 192.168.99.1$n/24 dev eth0
+	addr add fd00:99::1$n/64 dev eth0 nodad
+	EOF
 done
 ok "node 1: pl0 with local 192.168.99.11 local6 fd00:99::11" \
-	in_node 1 pnlink add pl0 vni 5 port 4790 local 192.168.99.11 local6 fd00:99::11
+	in_node 1 ip link add pl0 type podnet vni 5 port 4790 local 192.168.99.11 local6 fd00:99::11
 ok "node 2: pl0 with local 192.168.99.12 local6 fd00:99::12" \
-	in_node 2 pnlink add pl0 vni 5 port 4790 local 192.168.99.12 local6 fd00:99::12
+	in_node 2 ip link add pl0 type podnet vni 5 port 4790 local 192.168.99.12 local6 fd00:99::12
 for n in $N; do
-	m=$((3 - n))
-	ip -n "$(node "$n")" link set pl0 up
-	ip -n "$(node "$n")" addr add "10.245.$n.1/32" dev pl0
-	ip -n "$(node "$n")" route add "10.245.$m.0/24" dev pl0
+	in_node "$n" ip -batch - <<-EOF
+	link set pl0 up
+	addr add 10.245.$n.1/32 dev pl0
+	route add 10.245.$((3 - n)).0/24 dev pl0
+	EOF
 done
 is "node 2's pl0 listens on its local addresses only" \
 	"$(in_node 2 ss -Hlun 'sport = :4790' | awk '{ print $4 }' | LC_ALL=C sort | tr '\n' ' ')" \
@@ -295,17 +264,14 @@ udp_noports() {
 		/proc/net/snmp
 }
 udp6_noports() { in_node 2 awk '$1 == "Udp6NoPorts" { print $2 }' /proc/net/snmp6; }
-rx=$(sysfs 2 rx_packets pl0) np=$(udp_noports) np6=$(udp6_noports)
+rx=$(devstat 2 pl0 rx_packets) np=$(udp_noports) np6=$(udp6_noports)
 plpeer 1 "$(v4 2)"
 fails "pl0 peer at node 2's address 192.168.99.2: not answered" pnping -n 2 -w 1 "$(node 1),10.245.2.1"
 plpeer 1 "$(v6 2)"
 fails "pl0 peer at node 2's address fd00:99::2: not answered" pnping -n 2 -w 1 "$(node 1),10.245.2.1"
 is "... both probes reached node 2 and found no socket (UDP NoPorts +2)" "$(udp_noports)" $((np + 2))
 is "... (UDP6 NoPorts +2)" "$(udp6_noports)" $((np6 + 2))
-is "... and none was decapsulated by pl0" "$(sysfs 2 rx_packets pl0)" "$rx"
+is "... and none was decapsulated by pl0" "$(devstat 2 pl0 rx_packets)" "$rx"
 
-# An iperf3 server left waiting by a failed transfer would keep its netns.
-ip netns pids "$(pod 2 a)" | xargs -r kill 2>/dev/null
-rm -rf "$cap"
 phase end
 done_testing

@@ -18,34 +18,33 @@ runs=${BENCH_RUNS:-7} secs=${BENCH_SECS:-3}
 
 # flannel.1 on nodes 1 and 2, pod addresses 10.245.N.10 next to 10.244.N.10.
 for n in $N; do
-	ip -n "$(node "$n")" link add flannel.1 type vxlan id 1 dstport 4789 \
-		local "$(v4 "$n")" dev eth0 nolearning
-	ip -n "$(node "$n")" link set flannel.1 mtu 1450 up
-	ip -n "$(node "$n")" addr add "10.245.$n.0/32" dev flannel.1
-	ip -n "$(pod "$n" a)" addr add "10.245.$n.10/32" dev eth0
-	ip -n "$(node "$n")" route add "10.245.$n.10/32" dev va
+	in_node "$n" ip -batch - <<-EOF
+	link add flannel.1 type vxlan id 1 dstport 4789 local $(v4 "$n") dev eth0 nolearning
+	link set flannel.1 mtu 1450 up
+	addr add 10.245.$n.0/32 dev flannel.1
+	route add 10.245.$n.10/32 dev va
+	EOF
+	in_pod "$n" a ip addr add "10.245.$n.10/32" dev eth0
 done
 for n in $N; do for m in $N; do
 	[ "$n" = "$m" ] && continue
-	mac=$(in_node "$m" cat /sys/class/net/flannel.1/address)
-	ip -n "$(node "$n")" neigh add "10.245.$m.0" lladdr "$mac" dev flannel.1 nud permanent
-	ip -n "$(node "$n")" route add "10.245.$m.0/24" via "10.245.$m.0" dev flannel.1 onlink
+	mac=$(in_node "$m" ip -j link show flannel.1 | jget '.[0].address')
+	in_node "$n" ip -batch - <<-EOF
+	neigh add 10.245.$m.0 lladdr $mac dev flannel.1 nud permanent
+	route add 10.245.$m.0/24 via 10.245.$m.0 dev flannel.1 onlink
+	EOF
 	in_node "$n" bridge fdb append "$mac" dev flannel.1 dst "$(v4 "$m")"
 done; done
 ok "podnet path works" pnping "$(pod 1 a),10.244.2.10"
 
 # one SRC DST: "Mbit/s retransmits" of one TCP run from pod 1a.
 one() {
-	in_pod 2 a iperf3 -s -1 -D
-	sleep 0.5
-	in_pod 1 a iperf3 -c "$2" -B "$1" -t "$secs" -J | $PY -c '
-import json, sys
-e = json.load(sys.stdin)["end"]
-print("%.0f %d" % (e["sum_received"]["bits_per_second"] / 1e6,
-                   e["sum_sent"].get("retransmits", 0)))'
+	iperf_server 2 a 5201 -1
+	in_pod 1 a iperf3 -c "$2" -B "$1" -t "$secs" -J |
+		jget '.end | "\(.sum_received.bits_per_second / 1e6 | round) \(.sum_sent.retransmits // 0)"'
 }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-fl=$(sysfs 1 tx_bytes flannel.1) pn=$(sysfs 1 tx_bytes)
+fl=$(devstat 1 flannel.1 tx_bytes) pn=$(devstat 1 podnet0 tx_bytes)
 p="" v="" pr="" vr=""
 for i in $(seq "$runs"); do
 	read -r m r <<<"$(one 10.244.1.10 10.244.2.10)"
@@ -57,7 +56,7 @@ diag "podnet Mbit/s: $p (retransmits: $pr)"
 diag "vxlan  Mbit/s: $v (retransmits: $vr)"
 pm=$(median <<<"$p") vm=$(median <<<"$v")
 diag "median over $runs runs of ${secs}s, kernel $PODNET_KVER: podnet $pm, vxlan $vm Mbit/s"
-fl=$(($(sysfs 1 tx_bytes flannel.1) - fl)) pn=$(($(sysfs 1 tx_bytes) - pn))
+fl=$(($(devstat 1 flannel.1 tx_bytes) - fl)) pn=$(($(devstat 1 podnet0 tx_bytes) - pn))
 diag "bytes sent by node 1: podnet0 $pn, flannel.1 $fl"
 ok "each device carried its runs" test "$pn" -gt 1000000 -a "$fl" -gt 1000000
 ok "both measured" test -n "$pm" -a -n "$vm"
