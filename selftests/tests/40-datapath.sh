@@ -26,7 +26,7 @@ is "no peer (IPv6): the sender gets ICMPv6 address unreachable" \
 is "no peer: both counted as tx_drop_no_peer" "$(stats 1 tx_drop_no_peer)" $((before + 2))
 
 # --- crafted packets to node 1 ----------------------------------------------
-# Sent from the underlay namespace with scapy in one batch, each kind once,
+# Sent from the underlay namespace by pnvxsend in one batch, each kind once,
 # from node 2's underlay address unless the point is another source.
 in_ns $U ip addr add 192.168.99.200/24 dev br0
 # rxdrops: the counters the crafted packets go to.
@@ -34,35 +34,17 @@ rxdrops() { stats 1 rx_drop_no_peer rx_drop_source rx_drop_malformed rx_drop_bad
 read -r nopeer_before src_before mal_before hdr_before vni_before <<<"$(rxdrops)"
 rx_before=$(devstat 1 podnet0 rx_packets)
 mac1=$(in_node 1 ip -j link show eth0 | jget '.[0].address')
-in_ns $U $PY - "$mac1" <<'EOF'
-import sys
-from scapy.all import Ether, IP, UDP, ICMP, Raw, sendp, conf
-from scapy.layers.vxlan import VXLAN
-conf.verb = 0
-dst_mac = sys.argv[1]
-def vx(src="192.168.99.2", vni=1, flags=0x08, inner_src="10.244.2.10",
-       reserved2=0, proto=None):
-    inner = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / \
-        IP(src=inner_src, dst="10.244.1.10") / ICMP()
-    if proto is not None:
-        inner = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02",
-                      type=proto) / Raw(b"x" * 40)
-    return Ether(dst=dst_mac) / IP(src=src, dst="192.168.99.1") / \
-        UDP(sport=40000, dport=8472, chksum=0) / \
-        VXLAN(flags=flags, vni=vni, reserved2=reserved2) / inner
-pkts = [
-    vx(src="192.168.99.200"),           # not a peer
-    vx(inner_src="10.244.3.10"),        # inner source of another peer
-    vx(inner_src="10.9.9.9"),           # inner source of no peer
-    vx(vni=99),                         # wrong VNI
-    vx(flags=0x0c),                     # reserved flag bit
-    vx(reserved2=1),                    # reserved VNI byte
-    vx(proto=0x0806),                   # not IP inside
-    Ether(dst=dst_mac) / IP(src="192.168.99.2", dst="192.168.99.1") /
-        UDP(sport=40000, dport=8472, chksum=0) / Raw(b"\x08\x00\x00"),  # truncated
-]
-sendp(pkts, iface="br0")
-EOF
+crafted=(
+	src=192.168.99.200	# not a peer
+	isrc=10.244.3.10	# inner source of another peer
+	isrc=10.9.9.9		# inner source of no peer
+	vni=99			# wrong VNI
+	flags=0x0c		# reserved flag bit
+	res2=1			# reserved VNI byte
+	etype=0x0806		# not IP inside
+	raw=080000		# truncated
+)
+in_ns $U pnvxsend br0 "$mac1" "${crafted[@]}"
 # Until all eight are counted (at most 5 s), then each on its own.
 counted() { [ "$(rxdrops)" = "$((nopeer_before + 1)) $((src_before + 2)) $((mal_before + 1)) $((hdr_before + 3)) $((vni_before + 1))" ]; }
 wait_for 5 counted

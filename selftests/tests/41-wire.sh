@@ -4,7 +4,7 @@
 # class for the default, fixed and inherit settings, ECN per RFC 6040 on
 # encapsulation (copied) and decapsulation (CE folded in, CE on not-ECT
 # dropped), over IPv4 and IPv6 underlays.  Captured with tcpdump, parsed
-# with scapy; each probe is told apart by its ICMP payload size.
+# with pnpcap; each probe is told apart by its ICMP payload size.
 . "$PODNET_ROOT/selftests/lib.sh"
 
 pn_load
@@ -42,24 +42,13 @@ ok "set ttl auto tos 0x20 (no inherit)" pnset 1 ttl auto tos 0x20
 ok "default over IPv6: probes answered" eval 'probe 141 tos=0x03,ttl=50'
 peers 4
 
-# Decapsulation: crafted VXLAN from node 2's address to node 1 (scapy).
+# Decapsulation: crafted VXLAN from node 2's address to node 1 (pnvxsend).
 other_before=$(stats 1 rx_drop_other)
 mac1=$(in_node 1 ip -j link show eth0 | jget '.[0].address')
-in_ns $U $PY - "$mac1" <<'PYEOF'
-import sys
-from scapy.all import Ether, IP, UDP, ICMP, Raw, sendp, conf
-from scapy.layers.vxlan import VXLAN
-conf.verb = 0
-def vx(size, outer, inner):
-    return Ether(dst=sys.argv[1]) / \
-        IP(src="192.168.99.2", dst="192.168.99.1", tos=outer) / \
-        UDP(sport=40000, dport=8472, chksum=0) / VXLAN(flags=0x08, vni=1) / \
-        Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / \
-        IP(src="10.244.2.10", dst="10.244.1.10", tos=inner) / \
-        ICMP(id=7) / Raw(b"p" * size)
-sendp([vx(201, 0x03, 0x02), vx(202, 0x03, 0x00), vx(203, 0x00, 0x02),
-       vx(204, 0x02, 0x00), vx(205, 0xbb, 0x01)], iface="br0")
-PYEOF
+# SIZE OUTER-TOS INNER-TOS, ICMP id 7.
+vx() { echo "size=$1,tos=$2,itos=$3,id=7"; }
+in_ns $U pnvxsend br0 "$mac1" "$(vx 201 0x03 0x02)" "$(vx 202 0x03 0x00)" \
+	"$(vx 203 0x00 0x02)" "$(vx 204 0x02 0x00)" "$(vx 205 0xbb 0x01)"
 stop_captures
 
 # One line per captured probe: SIZE OUTER-FAMILY TOS TTL (tx), or SIZE TOS
