@@ -16,30 +16,33 @@ ok "pods reach each other" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 
 capture tx "$(node 2)" eth0 256 "udp dst port 8472 and (src host $(v4 1) or src host $(v6 1))"
 capture rx "$(node 1)" va 256 "icmp and src host $(podv4 2 a)"
 
-# probe SIZE ARGS...: one ping from pod 1a to pod 2a that must be answered.
-probe() {
-	local size=$1 dst=$(podv4 2 a)
-	shift
-	[ "$1" = -6 ] && { dst=$(podv6 2 a); shift; }
-	local IFS=,
-	pnping -n 1 "$(pod 1 a),$dst,size=$size,$*" >/dev/null
+# probes "SIZE [-6] [OPT,...]"...: pings from pod 1a to pod 2a (over IPv6
+# with -6), one pnping for all; each must be answered.
+probes() {
+	local a size v6 opts dst list=()
+	for a; do
+		read -r size v6 opts <<<"$a"
+		if [ "$v6" = -6 ]; then dst=$(podv6 2 a); else dst=$(podv4 2 a) opts=$v6; fi
+		list+=("$(pod 1 a),$dst,size=$size${opts:+,$opts}")
+	done
+	pnping -n 1 "${list[@]}" >/dev/null
 }
 # Default: ttl from the route (64), tos 0, inner ECN copied.
-ok "default: probes answered" eval 'probe 101 tos=0x10,ttl=50 && probe 102 tos=0x02 &&
-	probe 103 tos=0x03 && probe 104 tos=0x01 && probe 105 -6 tos=0x12'
+ok "default: probes answered" probes "101 tos=0x10,ttl=50" "102 tos=0x02" \
+	"103 tos=0x03" "104 tos=0x01" "105 -6 tos=0x12"
 # pnset NODE WORD...: change node's podnet0 (RTM_NEWLINK, link_podnet.so).
 pnset() { local n=$1; shift; in_node "$n" ip link set podnet0 type podnet "$@"; }
 ok "set ttl 7 tos 0x28" pnset 1 ttl 7 tos 0x28
-ok "fixed: probes answered" eval 'probe 111 tos=0x12,ttl=50 && probe 112 tos=0x00'
+ok "fixed: probes answered" probes "111 tos=0x12,ttl=50" "112 tos=0x00"
 ok "set ttl inherit tos inherit" pnset 1 ttl inherit tos inherit
 is "... as shown by RTM_GETLINK" \
 	"$(link_info 1 podnet0 '"ttl \(.ttl) ttl_inherit \(.ttl_inherit) tos \(.tos) tos_inherit \(.tos_inherit)"')" \
 	"ttl 0 ttl_inherit true tos 0 tos_inherit true"
-ok "inherit: probes answered" eval 'probe 121 tos=0xba,ttl=33 && probe 122 -6 tos=0x2b,ttl=20'
+ok "inherit: probes answered" probes "121 tos=0xba,ttl=33" "122 -6 tos=0x2b,ttl=20"
 peers 6
-ok "inherit over IPv6: probes answered" eval 'probe 131 tos=0xba,ttl=33 && probe 132 -6 tos=0x49,ttl=20'
+ok "inherit over IPv6: probes answered" probes "131 tos=0xba,ttl=33" "132 -6 tos=0x49,ttl=20"
 ok "set ttl auto tos 0x20 (no inherit)" pnset 1 ttl auto tos 0x20
-ok "default over IPv6: probes answered" eval 'probe 141 tos=0x03,ttl=50'
+ok "default over IPv6: probes answered" probes "141 tos=0x03,ttl=50"
 peers 4
 
 # Decapsulation: crafted VXLAN from node 2's address to node 1 (pnvxsend).
