@@ -60,7 +60,6 @@ memdelta() {
 	echo $((f0 - f1)) $((s1 - s0)) $((u1 - u0)) $((p1 - p0))
 }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-json() { $PY -c "import json,sys; j=json.load(sys.stdin); r=($1); print(r)"; }
 
 gen() {	# N: podnet.N, ip.N, bridge.N in $tmp
 	awk -v n="$1" -v dir="$tmp" 'BEGIN {
@@ -106,7 +105,7 @@ bench_podnet() {	# N REP
 		pn_mem[$n]+="${d// /,} "
 		if [ "$rep" = 1 ]; then
 			is "podnet $n: device counts (peers, prefixes)" \
-				"$(ip netns exec $PN podnetctl -j show dev podnet0 | json 'j[0]["num_peers"], j[0]["num_prefixes"]')" \
+				"$(ip netns exec $PN podnetctl -j show dev podnet0 | jget '.[0] | "(\(.num_peers), \(.num_prefixes))"')" \
 				"($n, $n)"
 			ip netns exec $PN podnetctl peer show dev podnet0 >"$tmp/dump"
 			is "podnet $n: dump count equals $n" "$(grep -o ' prefix ' "$tmp/dump" | wc -l)" "$n"
