@@ -266,3 +266,11 @@ dev_drops() {
 			NR > 2 && ($5 || $13) { print ns "/" $1, $5, $13 }' /proc/net/dev
 	done
 }
+
+# phase NAME: diag the guest seconds the previous phase took (where the
+# time of a test file goes).
+_phase_t=$SECONDS _phase_name=start
+phase() {
+	diag "phase $_phase_name: $((SECONDS - _phase_t))s (at ${SECONDS}s)"
+	_phase_t=$SECONDS _phase_name=$1
+}
