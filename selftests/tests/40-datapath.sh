@@ -9,14 +9,17 @@
 
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
+phase topology
 topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
 
+phase all-pairs
 ok "program peers with IPv4 endpoints" peers 4
 ok "every pod reaches every remote pod, IPv4 and IPv6, over IPv4" all_pairs
 ok "program peers with IPv6 endpoints" peers 6
 ok "every pod reaches every remote pod, IPv4 and IPv6, over IPv6" all_pairs
 peers 4
 
+phase no-peer
 # --- no peer for the destination -------------------------------------------
 before=$(stats 1 tx_drop_no_peer)
 is "no peer: the sender gets ICMP host unreachable" \
@@ -25,6 +28,7 @@ is "no peer (IPv6): the sender gets ICMPv6 address unreachable" \
 	"$(pnping -n 1 "$(pod 1 a),fd10:77::1")" "$(pod 1 a) fd10:77::1 icmp 1 3"
 is "no peer: both counted as tx_drop_no_peer" "$(stats 1 tx_drop_no_peer)" $((before + 2))
 
+phase crafted
 # --- crafted packets to node 1 ----------------------------------------------
 # Sent from the underlay namespace by pnvxsend in one batch, each kind once,
 # from node 2's underlay address unless the point is another source.
@@ -57,6 +61,7 @@ is "wrong VNI: rx_drop_bad_vni +1" "$vni" $((vni_before + 1))
 is "none of the crafted packets was delivered" "$(devstat 1 podnet0 rx_packets)" "$rx_before"
 ok "pods still reach each other after the crafted packets" all_pairs
 
+phase peer-removal
 # --- peer removal and re-adding ---------------------------------------------
 ok "peer removal: node 1 removes node 2" \
 	in_node 1 podnetctl peer del dev podnet0 remote "$(v4 2)"
@@ -68,6 +73,7 @@ ok "re-adding it restores the path" \
 	prefix 10.244.2.0/24 prefix fd10:2::/64
 ok "... pod 1a reaches pod 2a again" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 2 a)"
 
+phase iperf3
 # --- TCP bulk transfer; GSO packets are encapsulated once --------------------
 iperf_server 2 a 5201 -1
 read -r txp txb <<<"$(devstat 1 podnet0 tx_packets tx_bytes)"
@@ -87,6 +93,7 @@ ok "podnet0 on node 2 received and delivered packets larger than its MTU" \
 	test "$rxp" -gt 0 -a $((rxb / (rxp > 0 ? rxp : 1))) -gt 1450
 diag "UDP tunnel GRO table: $(dmesg | grep -c 'Too many UDP tunnel types') 'Too many UDP tunnel types' messages"
 
+phase pmtu
 # --- path MTU: a smaller underlay on node 1 --------------------------------
 mtu_before=$(stats 1 tx_drop_mtu)
 in_node 1 ip link set eth0 mtu 1400
@@ -106,6 +113,7 @@ ok "a TCP transfer over the smaller underlay MTU completes" \
 in_node 1 ip link set eth0 mtu 1500
 in_ns $U ip link set u1 mtu 1500
 
+phase port-sharing
 # --- port sharing ------------------------------------------------------------
 fails_with "a second device with the same VNI and port is refused" "VNI already used" \
 	in_node 1 ip link add pn2 type podnet
@@ -116,6 +124,7 @@ is "... which is one UDP socket per family" \
 	"$(in_node 1 ss -Hlun 'sport = :8472' | wc -l)" 2
 in_node 1 ip link del pn2
 
+phase netns-move
 # --- netns move: the socket stays where the device was created ---------------
 pn_netns_add pnmv0
 pn_netns_add pnmv1
@@ -129,5 +138,6 @@ ip netns del pnmv0
 # The netns is cleaned up by a workqueue: poll (at most 10 s).
 pnx_gone() { ! in_ns pnmv1 ip link show pnx >/dev/null 2>&1; }
 ok "deleting the creating netns deletes the device" wait_for 10 pnx_gone
+phase end
 
 done_testing

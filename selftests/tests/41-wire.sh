@@ -9,10 +9,12 @@
 
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
+phase topology
 topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
 peers 4
 ok "pods reach each other" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 2 a)"
 
+phase probes
 capture tx "$(node 2)" eth0 256 "udp dst port 8472 and (src host $(v4 1) or src host $(v6 1))"
 capture rx "$(node 1)" va 256 "icmp and src host $(podv4 2 a)"
 
@@ -45,6 +47,7 @@ ok "set ttl auto tos 0x20 (no inherit)" pnset 1 ttl auto tos 0x20
 ok "default over IPv6: probes answered" probes "141 tos=0x03,ttl=50"
 peers 4
 
+phase crafted
 # Decapsulation: crafted VXLAN from node 2's address to node 1 (pnvxsend).
 other_before=$(stats 1 rx_drop_other)
 mac1=$(in_node 1 ip -j link show eth0 | jget '.[0].address')
@@ -54,6 +57,7 @@ in_ns $U pnvxsend br0 "$mac1" "$(vx 201 0x03 0x02)" "$(vx 202 0x03 0x00)" \
 	"$(vx 203 0x00 0x02)" "$(vx 204 0x02 0x00)" "$(vx 205 0xbb 0x01)"
 stop_captures
 
+phase parse
 # One line per captured probe: SIZE OUTER-FAMILY TOS TTL (tx), or SIZE TOS
 # (rx); echo requests only (ICMP type 8, ICMPv6 128), told apart by size.
 got=$({
@@ -80,5 +84,6 @@ is "... counted as rx_drop_other" "$(stats 1 rx_drop_other)" $((other_before + 1
 is "decap: outer not-ECT leaves inner ECT(0)" "$(line rx 203)" "rx 203 0x02"
 is "decap: outer ECT(0) on inner not-ECT -> not-ECT" "$(line rx 204)" "rx 204 0x00"
 is "decap: outer CE on inner ECT(1) -> CE, outer DSCP not copied" "$(line rx 205)" "rx 205 0x03"
+phase end
 
 done_testing

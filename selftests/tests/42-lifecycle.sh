@@ -8,6 +8,7 @@
 
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
+phase topology
 topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
 peers 4
 ok "pods reach each other" all_pairs
@@ -29,6 +30,7 @@ drop_counters() {
 	echo "devices with drops: $(dev_drops "$(pod 1 b)" "$(node 1)" $U "$(node 2)" "$(pod 2 b)" | tr '\n' ';')"
 }
 
+phase replace
 # --- whole-table replace under traffic ---------------------------------------
 # Table A is node 1's usual table; table B keeps node 2's peer and prefixes,
 # moves node 3 to its IPv6 endpoint with one more prefix, and adds a peer.
@@ -110,6 +112,7 @@ stop_flows() {
 # no_sockets NS: no UDP socket left on the podnet port.
 no_sockets() { [ -z "$(in_ns "$1" ss -Huan 'sport = :8472')" ]; }
 
+phase device-deletion
 # --- device deletion while traffic flows both ways ---------------------------
 flows 8 1 a 3 a 3 b 1 b
 flowing() { read -r rx3 tx3 <<<"$(devstat 3 podnet0 rx_packets tx_packets)"; [ "$rx3" -gt 0 ] && [ "$tx3" -gt 0 ]; }
@@ -120,6 +123,7 @@ ok "deleting node 3's podnet0 under traffic" timeout 20 in_node 3 ip link del po
 ok "... leaves no UDP socket" no_sockets "$(node 3)"
 stop_flows
 
+phase netns-deletion
 # --- netns deletion while traffic flows ----------------------------------------
 ok "a new podnet0 on node 3" eval "in_node 3 ip -batch - <<<'link add podnet0 type podnet
 	link set podnet0 up
@@ -134,6 +138,7 @@ ok "deleting node 3's netns under traffic completes (its underlay veth is gone)"
 	wait_for 20 u3_gone
 stop_flows
 
+phase rmmod
 # --- rmmod while traffic flows --------------------------------------------------
 flows 8 1 a 2 a 2 b 1 b
 rx1=$(devstat 1 podnet0 rx_packets) rx2=$(devstat 2 podnet0 rx_packets)
@@ -147,5 +152,6 @@ ok "... no UDP socket left on node 1 or 2" eval "no_sockets $(node 1) && no_sock
 is "no device waited for its references" "$(dmesg | grep -c 'waiting for .* to become free')" 0
 ok "the module loads again and makes a device" eval \
 	"pn_load && in_node 1 ip link add podnet0 type podnet && in_node 1 ip link set podnet0 up"
+phase end
 
 done_testing

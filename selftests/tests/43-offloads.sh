@@ -22,6 +22,7 @@
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 N="1 2"
+phase topology
 topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
 peers 4
 ok "pods reach each other" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 2 a)"
