@@ -21,11 +21,13 @@ peers 4
 
 phase no-peer
 # --- no peer for the destination -------------------------------------------
+# The probes of a check go in one pnping (one python start); line N of
+# its output is probe N's result.
 before=$(stats 1 tx_drop_no_peer)
-is "no peer: the sender gets ICMP host unreachable" \
-	"$(pnping -n 1 "$(pod 1 a),10.244.77.1")" "$(pod 1 a) 10.244.77.1 icmp 3 1"
+mapfile -t res <<<"$(pnping -n 1 "$(pod 1 a),10.244.77.1" "$(pod 1 a),fd10:77::1")"
+is "no peer: the sender gets ICMP host unreachable" "${res[0]}" "$(pod 1 a) 10.244.77.1 icmp 3 1"
 is "no peer (IPv6): the sender gets ICMPv6 address unreachable" \
-	"$(pnping -n 1 "$(pod 1 a),fd10:77::1")" "$(pod 1 a) fd10:77::1 icmp 1 3"
+	"${res[1]:-}" "$(pod 1 a) fd10:77::1 icmp 1 3"
 is "no peer: both counted as tx_drop_no_peer" "$(stats 1 tx_drop_no_peer)" $((before + 2))
 
 phase crafted
@@ -65,9 +67,10 @@ phase peer-removal
 # --- peer removal and re-adding ---------------------------------------------
 ok "peer removal: node 1 removes node 2" \
 	in_node 1 podnetctl peer del dev podnet0 remote "$(v4 2)"
+mapfile -t res <<<"$(pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv4 3 a)")"
 is "... and pod 1a gets host unreachable for pod 2a at once" \
-	"$(pnping -n 1 "$(pod 1 a),$(podv4 2 a)")" "$(pod 1 a) $(podv4 2 a) icmp 3 1"
-ok "... while pod 1a still reaches pod 3a" pnping "$(pod 1 a),$(podv4 3 a)"
+	"${res[0]}" "$(pod 1 a) $(podv4 2 a) icmp 3 1"
+is "... while pod 1a still reaches pod 3a" "${res[1]:-}" "$(pod 1 a) $(podv4 3 a) reply"
 ok "re-adding it restores the path" \
 	in_node 1 podnetctl peer add dev podnet0 remote "$(v4 2)" \
 	prefix 10.244.2.0/24 prefix fd10:2::/64
@@ -79,7 +82,7 @@ iperf_server 2 a 5201 -1
 read -r txp txb <<<"$(devstat 1 podnet0 tx_packets tx_bytes)"
 read -r rxp rxb <<<"$(devstat 2 podnet0 rx_packets rx_bytes)"
 ok "iperf3 TCP from pod 1a to pod 2a completes" \
-	in_pod 1 a iperf3 -c "$(podv4 2 a)" -t 3
+	in_pod 1 a iperf3 -c "$(podv4 2 a)" -t 2
 read -r p b <<<"$(devstat 1 podnet0 tx_packets tx_bytes)"
 txp=$((p - txp)) txb=$((b - txb))
 read -r p b <<<"$(devstat 2 podnet0 rx_packets rx_bytes)"
@@ -98,18 +101,18 @@ phase pmtu
 mtu_before=$(stats 1 tx_drop_mtu)
 in_node 1 ip link set eth0 mtu 1400
 in_ns $U ip link set u1 mtu 1400
+mapfile -t res <<<"$(pnping "$(pod 1 a),$(podv4 2 a),size=1400,df" \
+	"$(pod 1 a),$(podv6 2 a),size=1400,df" "$(pod 1 a),$(podv4 2 a),size=1300,df")"
 is "oversize with DF: the pod gets fragmentation-needed with the path MTU" \
-	"$(pnping -n 1 "$(pod 1 a),$(podv4 2 a),size=1400,df")" \
-	"$(pod 1 a) $(podv4 2 a) icmp 3 4 mtu 1350"
+	"${res[0]}" "$(pod 1 a) $(podv4 2 a) icmp 3 4 mtu 1350"
 is "oversize IPv6: the pod gets packet-too-big with the path MTU" \
-	"$(pnping -n 1 "$(pod 1 a),$(podv6 2 a),size=1400,df")" \
-	"$(pod 1 a) $(podv6 2 a) icmp 2 0 mtu 1350"
+	"${res[1]:-}" "$(pod 1 a) $(podv6 2 a) icmp 2 0 mtu 1350"
 is "... both counted as tx_drop_mtu" "$(stats 1 tx_drop_mtu)" $((mtu_before + 2))
-ok "a packet that fits the path still goes through" \
-	pnping "$(pod 1 a),$(podv4 2 a),size=1300,df"
+is "a packet that fits the path still goes through" \
+	"${res[2]:-}" "$(pod 1 a) $(podv4 2 a) reply"
 iperf_server 2 a 5201 -1
 ok "a TCP transfer over the smaller underlay MTU completes" \
-	in_pod 1 a iperf3 -c "$(podv4 2 a)" -t 2
+	in_pod 1 a iperf3 -c "$(podv4 2 a)" -t 1
 in_node 1 ip link set eth0 mtu 1500
 in_ns $U ip link set u1 mtu 1500
 
