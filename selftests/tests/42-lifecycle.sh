@@ -74,8 +74,8 @@ wait $udp
 udp_rc=$?
 read -r drops1 gen1 <<<"$(txdrops_gen 1)"
 stop_captures
-# tcpdump's own count at exit: "N packets captured", "N ... dropped by kernel".
-udp_cap=$(awk '/packets captured/ { print $1 }' "$tmp/udp.err")
+# tcpdump's own count at exit: "N packet(s) captured", "N ... dropped by kernel".
+udp_cap=$(awk '/ captured$/ { print $1 }' "$tmp/udp.err")
 udp_capdrop=$(awk '/dropped by kernel/ { print $1 }' "$tmp/udp.err")
 is "ten replaces committed while iperf3 ran" "$bad $((gen1 - gen0))" "0 10"
 is "TCP iperf3 across the replaces completes" "$tcp_rc" 0

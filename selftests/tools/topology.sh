@@ -198,7 +198,7 @@ iperf_server() {
 # $tmp/NAME.pcap, until stop_captures; returns once it is listening.
 capture() {
 	bg_ns "$2" tcpdump --immediate-mode -U -n -B 8192 -s "$4" -i "$3" \
-		-w "$tmp/$1.pcap" "$5" 2>"$tmp/$1.err" &
+		-w "$tmp/$1.pcap" "$5" 2>"$tmp/$1.err"
 	caps+=($!)
 	for _ in $(seq 100); do
 		grep -q 'listening on' "$tmp/$1.err" && return 0
