@@ -129,7 +129,7 @@ flowing() { read -r rx3 tx3 <<<"$(devstat 3 podnet0 rx_packets tx_packets)"; [ "
 wait_for 10 flowing
 diag "node 3 podnet0 so far: $rx3 received, $tx3 sent"
 ok "traffic flows through node 3's podnet0 both ways" test "$rx3" -gt 0 -a "$tx3" -gt 0
-ok "deleting node 3's podnet0 under traffic" timeout 20 in_node 3 ip link del podnet0
+ok "deleting node 3's podnet0 under traffic" in_node 3 timeout 20 ip link del podnet0
 ok "... leaves no UDP socket" no_sockets "$(node 3)"
 stop_flows
 
