@@ -335,6 +335,14 @@ static int pn_xmit6(struct pn_device *pn, struct pn_peer *peer,
 	/* Entropy for ECMP on the flow label too (skb hash, set above). */
 	label = ip6_make_flowlabel(pn->net, skb, 0, true, &fl6);
 
+	/* udp_tunnel6_xmit_skb() sets the outer dst over the inner one
+	 * without releasing it, and netif_keep_dst() made the core take a
+	 * real reference on the inner one: drop it here, with the inner
+	 * conntrack and secpath (and the mark across netns), as
+	 * iptunnel_xmit() does for IPv4.
+	 */
+	skb_scrub_packet(skb, !net_eq(pn->net, dev_net(dev)));
+
 	/* Always the checksummed GSO type: the segments must get their own
 	 * checksum, not the pseudo-header sum of the whole packet that
 	 * udp6_set_csum() leaves for segmentation.
