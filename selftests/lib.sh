@@ -117,9 +117,10 @@ pn_loaded() { [ -d /sys/module/podnet ]; }
 
 # Network namespaces made by a test; deleted by pn_cleanup.
 _pn_netns=()
+# (nsenter: `ip -n` would also remount /sys, a cost under TCG.)
 pn_netns_add() {
 	ip netns add "$1" && _pn_netns+=("$1")
-	ip -n "$1" link set lo up
+	nsenter --net="/run/netns/$1" ip link set lo up
 }
 pn_cleanup() {
 	local n
