@@ -61,16 +61,6 @@ if ! selftests/vm/provision.sh host || ! selftests/vm/provision.sh kernels $kern
 	exit 1
 fi
 
-# The YNL CLI for 22-ynl.sh, staged where the guest sees it (its /var/tmp
-# is a tmpfs); without it the test unpacks it from linux-source itself.
-ynl=${PODNET_CACHE:-/var/tmp/podnet-vm}/linux-source-6.12
-if [ -f "$ynl/tools/net/ynl/cli.py" ]; then
-	rm -rf build/ynl
-	mkdir -p build/ynl/tools/net build/ynl/Documentation
-	cp -a "$ynl/tools/net/ynl" build/ynl/tools/net/
-	cp -a "$ynl/Documentation/netlink" build/ynl/Documentation/
-fi
-
 echo "== userspace build"
 step "userspace builds with -Wall -Wextra -Werror" make -s userspace
 

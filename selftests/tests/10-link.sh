@@ -17,13 +17,13 @@ is "ip -j -d link show gives info_kind podnet" \
 ok "device comes up" ip link set pn0 up
 is "no qdisc needed (noqueue)" "$(ip -j link show pn0 | jget '.[0].qdisc')" noqueue
 ok "ip link del removes it" ip link del pn0
-fails "it is gone" ip link show pn0
+fails_with "it is gone" '^Device "pn0" does not exist\.$' ip link show pn0
 
 # Devices in one netns share the UDP port only with distinct VNIs, which
 # takes the ip plugin; the first device above was made without it.
 ipp() { IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip "$@"; }
 fails_with "a second device with the same (default) VNI and port is refused" \
-	"VNI already used on this port" sh -c 'ip link add pnx type podnet && ip link add pny type podnet'
+	'^Error: VNI already used on this port by another podnet device\.$' sh -c 'ip link add pnx type podnet && ip link add pny type podnet'
 ip link del pnx 2>/dev/null
 # One ip -batch each way (-force: every line runs, the errors are counted).
 n=$(for i in $(seq 1 64); do echo "link add pn$i type podnet vni $i"; done |
@@ -47,8 +47,9 @@ ip -n pntest2 link add pn0 type podnet
 ip -n pntest2 link set pn0 up
 ok "rmmod with devices present in two namespaces" modprobe -r podnet
 fails "module is gone" pn_loaded
-fails "device in init_net is gone" ip link show pn0
-fails "device in the namespace is gone" ip -n pntest2 link show pn0
+fails_with "device in init_net is gone" '^Device "pn0" does not exist\.$' ip link show pn0
+fails_with "device in the namespace is gone" '^Device "pn0" does not exist\.$' \
+	ip -n pntest2 link show pn0
 ok "the module loads again" pn_load
 ok "and creates devices again" ip link add pn0 type podnet
 ok "rmmod once more" modprobe -r podnet

@@ -115,6 +115,19 @@ case " ${tests[*]} " in
 	fi
 	;;
 esac
+# The YNL CLI for 22-ynl.sh, staged where the guest sees it (its /var/tmp
+# is a tmpfs); without it the test unpacks it from linux-source itself.
+ynl=$cache/linux-source-6.12
+case " ${tests[*]} " in
+*22-ynl.sh" "*)
+	if [ -f "$ynl/tools/net/ynl/cli.py" ]; then
+		rm -rf "$top/build/ynl"
+		mkdir -p "$top/build/ynl/tools/net" "$top/build/ynl/Documentation"
+		cp -a "$ynl/tools/net/ynl" "$top/build/ynl/tools/net/"
+		cp -a "$ynl/Documentation/netlink" "$top/build/ynl/Documentation/"
+	fi
+	;;
+esac
 cat >"$out/guest.env" <<EOS
 PODNET_ROOT='$top'
 PODNET_KVER='$ver'
