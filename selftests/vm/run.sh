@@ -163,7 +163,7 @@ boot() {	# ACCEL RESULTS-DIR TIMEOUT
 accel=${PODNET_VM_ACCEL:-}
 if [ -z "$accel" ]; then
 	probe=$cache/kvm-probe-$ver
-	if [ ! -f "$probe" ]; then
+	if ! grep -qxE "tcg|kvm" "$probe" 2>/dev/null; then
 		echo tcg >"$probe"
 		if [ -w /dev/kvm ]; then
 			mkdir -p "$out/probe"
