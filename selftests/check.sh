@@ -17,7 +17,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-kernels=${PODNET_KERNELS:-6.1 6.12 7.2 debug}
+kernels=${PODNET_KERNELS:-6.1 6.12 7.2}
 debug_tests=${PODNET_DEBUG_TESTS:-10-link.sh 20-peertable-selftest.sh 21-genl.sh 40-datapath.sh 42-lifecycle.sh}
 full=${PODNET_FULL_KERNEL:-}
 if [ -z "$full" ]; then
