@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Delegated IPAM (spec: "Delegated plugin protocol"): the plugin named by
+ * ipam.type is looked up on CNI_PATH and run with our stdin and
+ * environment, CNI_COMMAND set to the command it is to do.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cni.h"
+
+/* A result is a few hundred bytes; an error a sentence. */
+#define IPAM_OUT_MAX	(256U << 10)
+
+static int find_plugin(const struct cni_run *run, char *out, size_t len, struct cni_err *e)
+{
+	const char *type = run->conf.ipam_type, *p = run->env.path, *colon;
+	size_t n;
+
+	if (!p)
+		return cni_fail(e, CNI_ERR_ENV, "CNI_PATH is not set (needed to find IPAM plugin %s)",
+				type);
+	for (; *p; p = colon + 1) {
+		colon = strchr(p, ':');
+		n = colon ? (size_t)(colon - p) : strlen(p);
+		if (n && (size_t)snprintf(out, len, "%.*s/%s", (int)n, p, type) < len &&
+		    access(out, X_OK) == 0)
+			return 0;
+		if (!colon)
+			break;
+	}
+	return cni_fail(e, CNI_ERR_CONFIG, "IPAM plugin %s not found in CNI_PATH (%s)", type,
+			run->env.path);
+}
+
+/* Read @fd to its end; NUL-terminated. */
+static char *read_all(int fd, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap + 1), *p;
+	ssize_t r;
+
+	while (buf) {
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (n == cap && cap < IPAM_OUT_MAX) {
+			cap *= 2;
+			p = realloc(buf, cap + 1);
+			if (!p)
+				free(buf);
+			buf = p;
+		} else if (n == cap) {
+			break;
+		}
+	}
+	if (buf) {
+		buf[n] = '\0';
+		*len = n;
+	}
+	return buf;
+}
+
+/* The plugin's error JSON as ours, its code kept. */
+static int plugin_error(const char *type, const char *cmd, int status, const char *out,
+			size_t len, struct cni_err *e)
+{
+	json_t *j = json_loadb(out, len, 0, NULL);
+	json_t *code = json_object_get(j, "code"), *msg = json_object_get(j, "msg");
+	json_t *details = json_object_get(j, "details");
+	int ret;
+
+	if (json_is_integer(code) && json_is_string(msg))
+		ret = cni_fail(e, (int)json_integer_value(code), "IPAM plugin %s (%s): %s%s%s", type,
+			       cmd, json_string_value(msg), json_is_string(details) ? ": " : "",
+			       json_is_string(details) ? json_string_value(details) : "");
+	else if (WIFEXITED(status))
+		ret = cni_fail(e, CNI_ERR_IPAM,
+			       "IPAM plugin %s (%s) exited with status %d and no error JSON: %.200s",
+			       type, cmd, WEXITSTATUS(status), out);
+	else
+		ret = cni_fail(e, CNI_ERR_IPAM, "IPAM plugin %s (%s) was killed by signal %d",
+			       type, cmd, WTERMSIG(status));
+	json_decref(j);
+	return ret;
+}
+
+int cni_ipam_exec(const struct cni_run *run, const char *command, json_t **out,
+		  struct cni_err *e)
+{
+	const char *type = run->conf.ipam_type;
+	char path[4096], *buf;
+	int in, pfd[2], status;
+	size_t len;
+	json_error_t jerr;
+	pid_t pid;
+
+	*out = NULL;
+	if (find_plugin(run, path, sizeof(path), e) < 0)
+		return -1;
+	/* stdin from a memfd: no pipe to keep fed while the plugin runs. */
+	in = memfd_create("cni-stdin", MFD_CLOEXEC);
+	if (in < 0 || write(in, run->conf.raw, run->conf.rawlen) != (ssize_t)run->conf.rawlen ||
+	    lseek(in, 0, SEEK_SET) != 0) {
+		if (in >= 0)
+			close(in);
+		return cni_fail(e, CNI_ERR_IO, "cannot pass the configuration to IPAM plugin %s: %s",
+				type, strerror(errno));
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		close(in);
+		return cni_fail(e, CNI_ERR_IO, "pipe: %s", strerror(errno));
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		/* stderr stays ours: the runtime logs it. */
+		if (dup2(in, STDIN_FILENO) < 0 || dup2(pfd[1], STDOUT_FILENO) < 0 ||
+		    setenv("CNI_COMMAND", command, 1) < 0)
+			_exit(127);
+		execl(path, path, (char *)NULL);
+		fprintf(stderr, "podnet: cannot run %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(in);
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return cni_fail(e, CNI_ERR_IO, "cannot start IPAM plugin %s: %s", type,
+				strerror(errno));
+	}
+	buf = read_all(pfd[0], &len);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			free(buf);
+			return cni_fail(e, CNI_ERR_IO, "waitpid: %s", strerror(errno));
+		}
+	if (!buf)
+		return cni_fail(e, CNI_ERR_IO, "out of memory reading IPAM plugin %s", type);
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		plugin_error(type, command, status, buf, len, e);
+		free(buf);
+		return -1;
+	}
+	if (strspn(buf, " \t\r\n") < len) {
+		*out = json_loadb(buf, len, 0, &jerr);
+		if (!*out) {
+			cni_fail(e, CNI_ERR_IPAM, "IPAM plugin %s (%s) printed no JSON: %s: %.200s",
+				 type, command, jerr.text, buf);
+			free(buf);
+			return -1;
+		}
+	}
+	free(buf);
+	return 0;
+}
