@@ -399,8 +399,17 @@ static int pn_changelink(struct net_device *dev, struct nlattr *tb[],
 			 struct nlattr *data[], struct netlink_ext_ack *extack)
 {
 	struct pn_device *pn = netdev_priv(dev);
+	bool tos_inherit = pn->cfg.tos_inherit;
+	u8 tos = pn->cfg.tos;
+	int err;
 
-	return pn_config_parse(&pn->cfg, data, false, extack);
+	err = pn_config_parse(&pn->cfg, data, false, extack);
+	if (err)
+		return err;
+	/* The peers' cached routes were looked up with the old TOS. */
+	if (pn->cfg.tos != tos || pn->cfg.tos_inherit != tos_inherit)
+		pn_table_reset_routes(pn);
+	return 0;
 }
 
 static void pn_dellink(struct net_device *dev, struct list_head *head)

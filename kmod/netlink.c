@@ -116,6 +116,26 @@ struct pn_device *pn_nl_lock_device(struct net *net, struct nlattr **attrs,
 	return pn;
 }
 
+/* pn_nl_lock_device() for a dump that goes on: by the ifindex it started on. */
+struct pn_device *pn_nl_lock_ifindex(struct net *net, int ifindex,
+				     struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = dev_get_by_index(net, ifindex);
+	struct pn_device *pn;
+
+	if (dev && !pn_nl_is_podnet(dev)) {
+		dev_put(dev);
+		dev = NULL;
+	}
+	if (!dev) {
+		NL_SET_ERR_MSG(extack, "device deleted or moved during the dump");
+		return ERR_PTR(-ENODEV);
+	}
+	pn = netdev_priv(dev);
+	mutex_lock(&pn->lock);
+	return pn;
+}
+
 void pn_nl_unlock_device(struct pn_device *pn)
 {
 	lockdep_assert_held(&pn->lock);

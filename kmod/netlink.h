@@ -38,6 +38,8 @@ void pn_nl_peer_msg_free(struct pn_peer_msg *m);
 
 struct pn_device *pn_nl_lock_device(struct net *net, struct nlattr **attrs,
 				    struct netlink_ext_ack *extack);
+struct pn_device *pn_nl_lock_ifindex(struct net *net, int ifindex,
+				     struct netlink_ext_ack *extack);
 void pn_nl_unlock_device(struct pn_device *pn);
 bool pn_nl_is_podnet(const struct net_device *dev);
 struct pn_device *pn_nl_device(struct net *net, struct nlattr **attrs,

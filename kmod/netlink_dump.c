@@ -286,14 +286,19 @@ lost:
 }
 
 /*
- * Dump cursor, in cb->args: [0] 0 before the first call, 1 while dumping,
- * 2 when done; [1] index of the current peer (of all peers, or 0 when the
- * dump asks for one); [2] index of its next prefix;
- * [3] the device generation when the cursor was saved; [4] the current peer
- * and [5] its next prefix node, or NULL for its first.  The pointers are
- * valid only while the generation has not changed (every change of the live
- * table bumps it, and nothing is freed without a change); otherwise the
- * dump goes on from the indexes, already flagged NLM_F_DUMP_INTR.
+ * Dump cursor, in cb->args: [0] the device's ifindex, taken from the
+ * request on the first call (0 before it, -1 when done), so that later
+ * calls find the same device even if it was renamed; [1] index of the
+ * current peer (of all peers, or 0 when the dump asks for one); [2] index of
+ * its next prefix; [3] the device generation when the cursor was saved; [4]
+ * the current peer and [5] its next prefix node, or NULL for its first.
+ * Nothing is held between calls (a held device could not be deleted while
+ * a user, who needs no privilege to dump, keeps the dump open), so the
+ * pointers are used only while the generation has not changed: every change
+ * of the live table takes a new one, nothing is freed without a change, and
+ * generations are unique across devices (pn_generation_next()), so a device
+ * created under the old one's index does not match.  Otherwise the dump goes
+ * on from the indexes, flagged NLM_F_DUMP_INTR (cb->seq is the generation).
  */
 static int pn_nl_dump_peer(struct sk_buff *skb, struct netlink_callback *cb,
 			   struct pn_device *pn, struct pn_peer *peer,
@@ -383,7 +388,7 @@ int pn_nl_get_peer_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct pn_table *tbl;
 	int ret;
 
-	if (cb->args[0] == 2)
+	if (cb->args[0] < 0)
 		return 0;
 	if (attrs[PODNET_A_PEER]) {
 		ret = pn_nl_parse_peer(&m, attrs[PODNET_A_PEER], cb->extack);
@@ -391,7 +396,11 @@ int pn_nl_get_peer_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			return ret;
 		pn_nl_peer_msg_free(&m);
 	}
-	pn = pn_nl_lock_device(sock_net(skb->sk), attrs, cb->extack);
+	if (!cb->args[0])
+		pn = pn_nl_lock_device(sock_net(skb->sk), attrs, cb->extack);
+	else
+		pn = pn_nl_lock_ifindex(sock_net(skb->sk), cb->args[0],
+					cb->extack);
 	if (IS_ERR(pn))
 		return PTR_ERR(pn);
 	tbl = pn_table_live(pn);
@@ -405,7 +414,7 @@ int pn_nl_get_peer_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		else
 			peer = pn_nl_dump_seek(tbl, cb);
 		cursor = peer ? pn_nl_dump_seek_prefix(peer, cb) : NULL;
-		cb->args[0] = 1;
+		cb->args[0] = pn->dev->ifindex;
 	}
 
 	while (peer) {
@@ -421,7 +430,7 @@ int pn_nl_get_peer_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			peer = list_next_entry(peer, table_list);
 	}
 	if (!peer)
-		cb->args[0] = 2;
+		cb->args[0] = -1;
 	cb->args[3] = pn->generation;
 	cb->args[4] = (unsigned long)peer;
 	cb->args[5] = (unsigned long)cursor;

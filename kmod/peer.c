@@ -20,25 +20,6 @@ static const struct rhashtable_params pn_peer_ht_params = {
 	.automatic_shrinking = true,
 };
 
-int pn_peer_key_from_sockaddr(struct pn_peer_key *key,
-			      const struct sockaddr *sa)
-{
-	memset(key, 0, sizeof(*key));
-	switch (sa->sa_family) {
-	case AF_INET:
-		key->addr[0] = ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
-		break;
-	case AF_INET6:
-		memcpy(key->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr,
-		       sizeof(struct in6_addr));
-		break;
-	default:
-		return -EAFNOSUPPORT;
-	}
-	key->family = sa->sa_family;
-	return 0;
-}
-
 struct pn_stats __percpu *pn_stats_alloc(void)
 {
 	struct pn_stats __percpu *stats;
@@ -167,13 +148,10 @@ struct pn_peer *pn_peer_hash_lookup(struct pn_table *tbl,
 	return peer;
 }
 
-struct pn_peer *pn_peer_lookup_endpoint(struct pn_device *pn,
-					const struct sockaddr *sa)
+struct pn_peer *pn_table_lookup_endpoint(struct pn_table *tbl,
+					 const struct pn_peer_key *key)
 {
-	struct pn_table *tbl = rcu_dereference_bh(pn->table);
-	struct pn_peer_key key;
-
-	if (unlikely(!tbl) || pn_peer_key_from_sockaddr(&key, sa))
+	if (unlikely(!tbl))
 		return NULL;
-	return pn_peer_hash_lookup(tbl, &key);
+	return pn_peer_hash_lookup(tbl, key);
 }

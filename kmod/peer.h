@@ -23,6 +23,7 @@
 #include <net/dst_cache.h>
 
 struct pn_device;
+struct pn_table;
 
 /* In the order of PODNET_STATS_A_TX_DROP_NO_PEER and the following. */
 enum pn_drop_reason {
@@ -100,19 +101,26 @@ struct pn_peer {
 struct pn_peer *pn_table_lookup_dst(struct pn_device *pn, struct sk_buff *skb);
 
 /*
- * The peer whose endpoint address is that of @sa (AF_INET or AF_INET6; the
- * port and any other field are ignored), or NULL.  For validating the
- * source of received packets.  Lock-free; call under rcu_read_lock_bh().
+ * The receive path's lookups, in one table it read once with
+ * rcu_dereference_bh(pn->table) (NULL while the device is destroyed): a
+ * replace may swap the live table between two lookups, and a peer of one
+ * table is not the same object as the same peer of the next.  Call under
+ * rcu_read_lock_bh().
+ *
+ * pn_table_lookup_src(): the peer owning the longest prefix that contains
+ * the inner source address of @skb (network header set), or NULL.
+ * pn_table_lookup_endpoint(): the peer whose underlay address is @key, or
+ * NULL.
  */
-struct pn_peer *pn_peer_lookup_endpoint(struct pn_device *pn,
-					const struct sockaddr *sa);
+struct pn_peer *pn_table_lookup_src(struct pn_table *tbl, struct sk_buff *skb);
+struct pn_peer *pn_table_lookup_endpoint(struct pn_table *tbl,
+					 const struct pn_peer_key *key);
 
-/*
- * Whether the longest prefix containing the inner source address of @skb
- * (network header set) belongs to @peer.  Call under rcu_read_lock_bh().
- */
-bool pn_peer_allows_src(struct pn_device *pn, struct pn_peer *peer,
-			struct sk_buff *skb);
+static inline bool pn_peer_key_equal(const struct pn_peer_key *a,
+				     const struct pn_peer_key *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
 
 static inline struct pn_stats *pn_peer_stats(struct pn_peer *peer)
 {
@@ -148,8 +156,6 @@ static inline void pn_stats_drop(struct pn_stats *st,
 struct pn_peer *pn_peer_create(const struct pn_peer_key *key, gfp_t gfp);
 void pn_peer_free_rcu(struct pn_peer *peer);
 void pn_peer_free(struct pn_peer *peer);
-int pn_peer_key_from_sockaddr(struct pn_peer_key *key,
-			      const struct sockaddr *sa);
 struct pn_stats __percpu *pn_stats_alloc(void);
 void pn_stats_fold(struct pn_stats_sum *sum, struct pn_stats __percpu *pcpu);
 

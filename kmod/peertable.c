@@ -18,6 +18,7 @@
 #include <linux/ipv6.h>
 #include <linux/netlink.h>
 #include <linux/rculist.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
 #include <uapi/linux/podnet.h>
@@ -162,10 +163,9 @@ struct pn_peer *pn_table_lookup_dst(struct pn_device *pn, struct sk_buff *skb)
 	return pn_lookup_skb(rcu_dereference_bh(pn->table), skb, false);
 }
 
-bool pn_peer_allows_src(struct pn_device *pn, struct pn_peer *peer,
-			struct sk_buff *skb)
+struct pn_peer *pn_table_lookup_src(struct pn_table *tbl, struct sk_buff *skb)
 {
-	return pn_lookup_skb(rcu_dereference_bh(pn->table), skb, true) == peer;
+	return pn_lookup_skb(tbl, skb, true);
 }
 
 /* The node holding exactly @p (with or without a peer), or NULL. */
@@ -431,6 +431,27 @@ void pn_table_free_rcu(struct pn_table *tbl)
 	queue_rcu_work(pn_wq, &tbl->free_work);
 }
 
+/*
+ * Forget every peer's cached route.  From changelink, under RTNL: the live
+ * table's peers are walked under RCU, as the datapath does, and
+ * dst_cache_reset() only marks the entries stale.  A packet that read the
+ * old configuration just before may still cache its route; the next change
+ * or the route's expiry clears it.
+ */
+void pn_table_reset_routes(struct pn_device *pn)
+{
+	struct pn_table *tbl;
+	struct pn_peer *peer;
+
+	ASSERT_RTNL();
+	rcu_read_lock();
+	tbl = rcu_dereference(pn->table);
+	if (tbl)
+		list_for_each_entry_rcu(peer, &tbl->peers, table_list)
+			dst_cache_reset(&peer->dst_cache);
+	rcu_read_unlock();
+}
+
 struct pn_table *pn_table_live(struct pn_device *pn)
 {
 	return rcu_dereference_protected(pn->table, lockdep_is_held(&pn->lock));
@@ -443,11 +464,28 @@ struct pn_peer *pn_table_find_peer(struct pn_table *tbl,
 	return pn_peer_hash_lookup(tbl, key);
 }
 
+/*
+ * Generations come from one counter for all devices: a GET_PEER dump
+ * cursor (netlink_dump.c) trusts its pointers when the generation it saved
+ * is the device's now, which must then name one state of one table, even
+ * if the device was deleted and another created under its name or index.
+ */
+static atomic_t pn_generations = ATOMIC_INIT(0);
+
+u32 pn_generation_next(void)
+{
+	u32 gen;
+
+	do
+		gen = atomic_inc_return(&pn_generations);
+	while (!gen);
+	return gen;
+}
+
 void pn_table_changed(struct pn_device *pn)
 {
 	lockdep_assert_held(&pn->lock);
-	if (!++pn->generation)
-		pn->generation = 1;
+	pn->generation = pn_generation_next();
 }
 
 /*

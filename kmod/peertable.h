@@ -110,6 +110,8 @@ int pn_table_del_prefixes(struct pn_table *tbl, const struct pn_peer_key *key,
 			  int *bad);
 struct pn_peer *pn_table_find_peer(struct pn_table *tbl,
 				   const struct pn_peer_key *key);
+u32 pn_generation_next(void);
+void pn_table_reset_routes(struct pn_device *pn);
 void pn_table_changed(struct pn_device *pn);
 
 int pn_table_flush(struct pn_device *pn);

@@ -83,9 +83,10 @@ static u8 pn_inner_dsfield(struct sk_buff *skb)
 
 int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	union pn_endpoint src = {};
+	struct pn_peer_key src = {};
 	struct pn_peer *peer = NULL;
 	struct pn_device *pn;
+	struct pn_table *tbl;
 	struct pn_sock *ps;
 	struct vxlanhdr *vh;
 	unsigned int len;
@@ -112,13 +113,12 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 
 	/* The outer header is still the network header. */
+	src.family = ps->family;
 	if (ps->family == AF_INET) {
-		src.addr4.sin_family = AF_INET;
-		src.addr4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		src.addr[0] = ip_hdr(skb)->saddr;
 		outer_dsfield = ipv4_get_dsfield(ip_hdr(skb));
 	} else {
-		src.addr6.sin6_family = AF_INET6;
-		src.addr6.sin6_addr = ipv6_hdr(skb)->saddr;
+		memcpy(src.addr, &ipv6_hdr(skb)->saddr, sizeof(struct in6_addr));
 		outer_dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
 	}
 
@@ -142,18 +142,22 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		goto malformed;
 
 	rcu_read_lock_bh();
-	peer = pn_peer_lookup_endpoint(pn, &src.addr);
+	tbl = rcu_dereference_bh(pn->table);
 	if (READ_ONCE(pn->cfg.src_valid)) {
-		if (!peer) {
+		/* The owner of the inner source must be the node that sent it:
+		 * one lookup.  Only a drop asks which node that was, to count
+		 * it on that peer (source) or on the device (no peer).
+		 */
+		peer = pn_table_lookup_src(tbl, skb);
+		if (unlikely(!peer || !pn_peer_key_equal(&peer->key, &src))) {
+			peer = pn_table_lookup_endpoint(tbl, &src);
+			pn_rx_drop(pn, peer, peer ? PN_DROP_RX_SOURCE :
+						    PN_DROP_RX_NO_PEER);
 			rcu_read_unlock_bh();
-			pn_rx_drop(pn, NULL, PN_DROP_RX_NO_PEER);
 			goto free;
 		}
-		if (!pn_peer_allows_src(pn, peer, skb)) {
-			pn_rx_drop(pn, peer, PN_DROP_RX_SOURCE);
-			rcu_read_unlock_bh();
-			goto free;
-		}
+	} else {
+		peer = pn_table_lookup_endpoint(tbl, &src);
 	}
 
 	/* RFC 6040: CE on a not-ECT inner packet cannot be passed on. */

@@ -148,7 +148,7 @@ int pn_peertable_dev_init(struct pn_device *pn)
 	struct pn_table *tbl;
 
 	mutex_init(&pn->lock);
-	pn->generation = 1;
+	pn->generation = pn_generation_next();
 	pn->stats = pn_stats_alloc();
 	if (!pn->stats)
 		return -ENOMEM;

@@ -207,8 +207,10 @@ static int pn_xmit4(struct pn_device *pn, struct pn_peer *peer,
 	tos = pn_outer_tos(pn, in);
 	sport = pn_src_port(pn, skb);
 
-	/* The cached route was looked up for one TOS; inherit varies it. */
-	use_cache = !READ_ONCE(cfg->tos_inherit);
+	/* The cached route was looked up for one TOS and no mark; inherit
+	 * varies the TOS, and policy routing may route a mark elsewhere.
+	 */
+	use_cache = !READ_ONCE(cfg->tos_inherit) && !skb->mark;
 	if (use_cache)
 		rt = dst_cache_get_ip4(&peer->dst_cache, &saddr);
 	if (!rt) {
@@ -292,7 +294,7 @@ static int pn_xmit6(struct pn_device *pn, struct pn_peer *peer,
 	tos = pn_outer_tos(pn, in);
 	sport = pn_src_port(pn, skb);
 
-	use_cache = !READ_ONCE(cfg->tos_inherit);
+	use_cache = !READ_ONCE(cfg->tos_inherit) && !skb->mark;
 	if (use_cache)
 		dst = dst_cache_get_ip6(&peer->dst_cache, &saddr);
 	if (!dst) {

@@ -121,7 +121,10 @@ class NlErr(Exception):
 class Genl:
     every = []      # closed by close_all() after each section (sections.py)
 
-    def __init__(self, name='podnet'):
+    def __init__(self, name='podnet', rcvsize=1 << 20):
+        # rcvsize: each recv's size, which is also the size of the dump
+        # batches the kernel builds for this socket (netlink_dump()).
+        self.rcvsize = rcvsize
         self.sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
         Genl.every.append(self)
         self.sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
@@ -145,7 +148,7 @@ class Genl:
     def recv_all(self, seq, cb=None):
         out = []
         while True:
-            data = self.sk.recv(1 << 20)
+            data = self.sk.recv(self.rcvsize)
             off = 0
             while off < len(data):
                 n, typ, flags, sq, _ = struct.unpack_from('IHHII', data, off)
@@ -540,6 +543,70 @@ print('split ok')
 EOF
 sec split
 is "a peer split across dump messages" "$out" "split ok"
+
+# --- a dump resumed after its device was renamed, deleted or replaced --------
+# Each device below gets the same number of changes, so under per-device
+# generations they would all be at the same one: the cursor's tag would not
+# tell them apart.  Between the dump's first and second batch (poke at the
+# first message): a rename moves the name to another device, a delete and
+# re-create leaves a new device under the name, and a re-create with the
+# same ifindex leaves a new device under the index.
+cat >"$T/dumpswap.py" <<'EOF'
+import os, subprocess
+from pn import *
+env = dict(os.environ, IP_LIB_DIR=os.environ['PODNET_ROOT'] + '/userspace/ip')
+def ip(*a): subprocess.run(('ip',) + a, check=True, env=env)
+def ifindex(name): return int(open(f'/sys/class/net/{name}/ifindex').read())
+# Batches of 16 KiB: the 120 KB peer takes several, and the poke after the
+# first message comes before the kernel builds the third.
+g, h = Genl(rcvsize=16384), Genl()
+def make(name, remote, base, *opts):
+    """A device with one peer of 6000 prefixes, in 6 changes."""
+    ip('link', 'add', name, *opts, 'type', 'podnet', 'vni', str(base))
+    for i in range(0, 6000, 1000):
+        h.do('new_peer', dev(name), peer(remote, [f'{base}.{k >> 8}.{k & 255}.0/24' for k in range(i, i + 1000)]))
+def ifindexes(msgs): return {get_u32(p, A_IFINDEX) for _, _, p, _ in msgs}
+def at_first(fn):
+    return lambda n: fn() if n == 1 else None
+
+make('pnd1', '192.0.2.11', 11)
+make('pnd2', '192.0.2.12', 12)
+i1 = ifindex('pnd1')
+want, _ = parse_peers(g.dump('get_peer', dev('pnd1')))
+msgs = g.dump('get_peer', dev('pnd1'), cb=at_first(lambda: (
+    ip('link', 'set', 'pnd1', 'name', 'pndx'), ip('link', 'set', 'pnd2', 'name', 'pnd1'))))
+peers, intr = parse_peers(msgs)
+assert len(msgs) > 3, len(msgs)
+assert ifindexes(msgs) == {i1}, f'rename: the dump moved from ifindex {i1} to {ifindexes(msgs) - {i1}}'
+assert peers == want and not intr, f'rename: intr {intr}, peers {list(peers)}'
+print('rename ok')
+ip('link', 'del', 'pndx')
+ip('link', 'del', 'pnd1')
+
+make('pnd1', '192.0.2.11', 11)
+try:
+    g.dump('get_peer', dev('pnd1'), cb=at_first(lambda: (
+        ip('link', 'del', 'pnd1'), make('pnd1', '192.0.2.21', 21))))
+    print('delete: the dump went on')
+except NlErr as e:
+    print(f'delete: {errno.errorcode.get(e.errno)} {e.msg}')
+i1 = ifindex('pnd1')
+msgs = g.dump('get_peer', dev('pnd1'), cb=at_first(lambda: (
+    ip('link', 'del', 'pnd1'), make('pnd1', '192.0.2.31', 31, 'index', str(i1)))))
+peers, intr = parse_peers(msgs)
+assert ifindex('pnd1') == i1
+assert intr and set(peers) == {'192.0.2.21', '192.0.2.31'}, f'same ifindex: intr {intr}, peers {list(peers)}'
+print('same ifindex ok')
+ip('link', 'del', 'pnd1')
+EOF
+sec dumpswap
+mapfile -t res <<<"$out"
+is "dump of a device renamed mid-dump (its name now another device's): the same device to the end" \
+	"${res[0]}" "rename ok"
+is "dump of a device deleted and re-created mid-dump: ENODEV, with the reason" \
+	"${res[1]:-}" "delete: ENODEV device deleted or moved during the dump"
+is "dump of a device re-created with its ifindex mid-dump: NLM_F_DUMP_INTR, resumed on the new table" \
+	"${res[2]:-}" "same ifindex ok"
 
 # --- GET_DEVICE: link configuration and socket drops ---------------------------
 ipp() { IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip "$@"; }

@@ -116,6 +116,47 @@ ok "a TCP transfer over the smaller underlay MTU completes" \
 in_node 1 ip link set eth0 mtu 1500
 in_ns $U ip link set u1 mtu 1500
 
+phase route-cache
+# --- the per-peer route cache: not for marked packets, reset by a TOS change --
+# On node 1, policy routing sends what is marked 0x77, and what has TOS
+# 0x10, to node 2's underlay addresses through tables where they are
+# unreachable.  Unmarked TOS-0 packets come first and fill each peer's
+# cache from the main table.
+in_node 1 ip -batch - <<-EOF
+rule add fwmark 0x77 lookup 77 prio 100
+rule add tos 0x10 lookup 78 prio 101
+route add unreachable $(v4 2)/32 table 77
+route add unreachable $(v4 2)/32 table 78
+route add unreachable $(v6 2)/128 table 77
+EOF
+in_node 1 ip -6 rule add fwmark 0x77 lookup 77 prio 100
+noroute=$(stats 1 tx_drop_no_route)
+ok "unmarked: pod 1a reaches pod 2a (node 2's route cached from the main table)" \
+	pnping "$(pod 1 a),$(podv4 2 a)"
+fails "marked 0x77 (ping -m from node 1): routed by its table, where node 2 is unreachable" \
+	in_node 1 ping -q -c 1 -W 1 -m 0x77 "$(podv4 2 a)"
+is "... dropped as tx_drop_no_route, not sent on the cached route" \
+	"$(stats 1 tx_drop_no_route)" $((noroute + 1))
+ok "unmarked again: still reaches pod 2a" pnping "$(pod 1 a),$(podv4 2 a)"
+peers 6
+ok "over IPv6 endpoints, unmarked: pod 1a reaches pod 2a" pnping "$(pod 1 a),$(podv4 2 a)"
+fails "... marked 0x77: routed by its table, unreachable" \
+	in_node 1 ping -q -c 1 -W 1 -m 0x77 "$(podv4 2 a)"
+is "... dropped as tx_drop_no_route" "$(stats 1 tx_drop_no_route)" $((noroute + 2))
+peers 4
+ok "unmarked over IPv4 endpoints again: pod 1a reaches pod 2a" pnping "$(pod 1 a),$(podv4 2 a)"
+ok "ip link set podnet0 type podnet tos 0x10" in_node 1 ip link set podnet0 type podnet tos 0x10
+fails "tos 0x10: the cached route is forgotten, the TOS rule makes node 2 unreachable" \
+	pnping -n 1 -w 1 "$(pod 1 a),$(podv4 2 a)"
+is "... dropped as tx_drop_no_route" "$(stats 1 tx_drop_no_route)" $((noroute + 3))
+ok "ip link set podnet0 type podnet tos 0" in_node 1 ip link set podnet0 type podnet tos 0
+ok "tos 0: pod 1a reaches pod 2a again" pnping "$(pod 1 a),$(podv4 2 a)"
+in_node 1 ip -batch - <<-EOF
+rule del prio 100
+rule del prio 101
+EOF
+in_node 1 ip -6 rule del prio 100
+
 phase port-sharing
 # --- port sharing ------------------------------------------------------------
 fails_with "a second device with the same VNI and port is refused" "VNI already used" \

@@ -99,6 +99,36 @@ is "podnet on node 1 dropped nothing while replacing" "$drops1" "$drops"
 diag "podnet0 on node 1 sent $(($(devstat 1 podnet0 tx_packets) - txp)) packets meanwhile"
 in_node 1 podnetctl peer replace dev podnet0 file "$tmp/a"
 
+phase rx-replace
+# --- the receiving node replaces its table under traffic ---------------------
+# Node 2 replaces its table with the same one, again and again, while pod 1a
+# floods pod 2a with small datagrams: each replace swaps the live table, and
+# a receive that looked into two tables (the sender's peer in one, the owner
+# of the inner source in the next, another object for the same peer) would
+# drop valid packets as "source".
+peer_lines 4 2 >"$tmp/n2"
+read -r src0 nopeer0 <<<"$(stats 2 rx_drop_source rx_drop_no_peer)"
+read -r gen0 <<<"$(stats 2 generation)"
+rx0=$(devstat 2 podnet0 rx_packets)
+iperf_server 2 a 5203 -1
+bg_ns "$(pod 1 a)" iperf3 -c "$(podv4 2 a)" -p 5203 -u -b 50M -l 64 -t 4 >/dev/null 2>&1
+flood=$!
+n=0 bad=0
+while kill -0 $flood 2>/dev/null; do
+	in_node 2 podnetctl peer replace dev podnet0 file "$tmp/n2" || bad=$((bad + 1))
+	n=$((n + 1))
+done
+wait $flood
+read -r src nopeer <<<"$(stats 2 rx_drop_source rx_drop_no_peer)"
+rx=$(($(devstat 2 podnet0 rx_packets) - rx0))
+diag "node 2: $n replaces while it received $rx packets"
+is "node 2 replaced its table $n times under traffic (generation moved with each)" \
+	"$bad $(( $(stats 2 generation) > gen0 + n - 1 ))" "0 1"
+ok "... at least 10 replaces and 2000 packets received meanwhile ($n, $rx)" \
+	test "$n" -ge 10 -a "$rx" -ge 2000
+is "... not one packet dropped as source or as from no peer" \
+	"$((src - src0)) $((nopeer - nopeer0))" "0 0"
+
 # flows SECONDS SRC-NODE SRC-POD DST-NODE DST-POD...: UDP iperf3 floods in
 # the background (servers on port 5301 in the destination pods).
 flows=()

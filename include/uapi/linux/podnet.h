@@ -323,7 +323,8 @@ enum {
  *   FLUSH_PEERS and REPLACE_COMMIT  NUM_PEERS and NUM_PREFIXES of the new
  *              table.
  * The generation counter of a device goes up by at least one with every
- * change of its live table; it is never 0.
+ * change of its live table; it is never 0.  One counter serves all devices,
+ * so two devices never show the same generation.
  *
  * Errors
  * ------
