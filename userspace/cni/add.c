@@ -53,7 +53,7 @@ out:
 	cni_result_free(&r);
 	json_decref(ipam);
 out_lock:
-	cni_unlock(lock, run->conf.runtime_dir, run->env.containerid, false);
+	cni_unlock(lock, run->conf.runtime_dir, run->env.containerid);
 out_netns:
 	close(netns);
 	return ret;

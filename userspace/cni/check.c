@@ -56,8 +56,7 @@ static int pod_route_cb(const struct pn_route *rt, void *data)
 	struct want *w = data;
 	struct pn_addr gw;
 
-	if (rt->oif != w->ifindex)
-		return 0;
+	/* (Any interface's: the pod's first podnet interface has them.) */
 	memset(&gw, 0, sizeof(gw));
 	gw.family = rt->dst.addr.family;
 	inet_pton(gw.family, gw.family == AF_INET ? CNI_GW4 : CNI_GW6, gw.b);
@@ -137,8 +136,7 @@ static int check_pod(struct pn_genl *rt, const struct cni_result *r, struct cni_
 			return cni_fail(e, CNI_ERR_NETLINK, "cannot list the pod's routes: %s",
 					strerror(ne.err));
 	if (has_family(r, AF_INET) && !(w.gw_found & 1))
-		return cni_fail(e, CNI_ERR_NETLINK, "the pod has no route to %s on %s", CNI_GW4,
-				r->pod_if);
+		return cni_fail(e, CNI_ERR_NETLINK, "the pod has no route to %s", CNI_GW4);
 	if (has_family(r, AF_INET) && !(w.gw_found & 2))
 		return cni_fail(e, CNI_ERR_NETLINK, "the pod has no default route via %s", CNI_GW4);
 	if (has_family(r, AF_INET6) && !(w.gw_found & 4))
@@ -228,7 +226,7 @@ int cni_cmd_check(struct cni_run *run)
 		json_decref(out);
 		ret = check_dataplane(run, &r, netns, e);
 	}
-	cni_unlock(lock, run->conf.runtime_dir, run->env.containerid, false);
+	cni_unlock(lock, run->conf.runtime_dir, run->env.containerid);
 out_netns:
 	close(netns);
 out_free:

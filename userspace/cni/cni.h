@@ -74,7 +74,6 @@ struct cni_conf {
 struct cni_run {
 	struct cni_env env;
 	struct cni_conf conf;
-	bool have_conf;
 	struct cni_err err;
 };
 
@@ -149,8 +148,8 @@ int cni_ipam_exec(const struct cni_run *run, const char *command, json_t **out,
 
 /* Lock @id's file under @dir (created as needed); the fd is the lock. */
 int cni_lock(const char *dir, const char *id, struct cni_err *e);
-/* Release; @remove also deletes the file (DEL, GC), still under the lock. */
-void cni_unlock(int fd, const char *dir, const char *id, bool remove);
+/* Delete the file, still under the lock, and release it. */
+void cni_unlock(int fd, const char *dir, const char *id);
 
 /* --- netns.c: namespaces and sysctls -------------------------------------- */
 

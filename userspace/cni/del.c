@@ -25,6 +25,6 @@ int cni_cmd_del(struct cni_run *run)
 		if (ret == 0)
 			json_decref(out);
 	}
-	cni_unlock(lock, run->conf.runtime_dir, run->env.containerid, ret == 0);
+	cni_unlock(lock, run->conf.runtime_dir, run->env.containerid);
 	return ret;
 }

@@ -3,7 +3,7 @@
  * GC (spec 1.1.0): delete every attachment of this network that is not in
  * the runtime's list of valid ones.  The host ends say which network and
  * attachment they belong to in their alias (veth.c), so no state is
- * needed; lock files of containers with no valid attachment go too.  Then
+ * needed; so do lock files a run that died left behind.  Then
  * IPAM collects its own garbage from the same list.
  */
 
@@ -76,7 +76,7 @@ nomem:
 	return 1;
 }
 
-/* Lock files of containers the runtime no longer knows. */
+/* Lock files of runs that died, of containers the runtime no longer knows. */
 static void gc_locks(const struct cni_run *run, json_t *valid)
 {
 	const char *dir = run->conf.runtime_dir;
@@ -99,7 +99,7 @@ static void gc_locks(const struct cni_run *run, json_t *valid)
 			continue;
 		fd = cni_lock(dir, id, &ignore);
 		if (fd >= 0)
-			cni_unlock(fd, dir, id, true);
+			cni_unlock(fd, dir, id);
 	}
 	closedir(dp);
 }
@@ -140,7 +140,7 @@ int cni_cmd_gc(struct cni_run *run)
 			*e = err2;
 			ret = -1;
 		}
-		cni_unlock(fd, run->conf.runtime_dir, g.stale_id[i], false);
+		cni_unlock(fd, run->conf.runtime_dir, g.stale_id[i]);
 	}
 	free(g.stale);
 	free(g.stale_id);

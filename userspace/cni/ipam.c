@@ -95,6 +95,42 @@ static int plugin_error(const char *type, const char *cmd, int status, const cha
 	return ret;
 }
 
+/*
+ * The plugin's stdin, in a memfd (no pipe to keep fed while it runs): ours
+ * as it came, but for a config that chose its version from cniVersions:
+ * the IPAM plugin is told the chosen one, as a runtime tells each plugin.
+ */
+static int stdin_for(const struct cni_conf *c)
+{
+	const char *data = c->raw;
+	size_t len = c->rawlen;
+	char *copy = NULL;
+	json_t *j = NULL;
+	int fd, saved;
+
+	if (!json_object_get(c->root, "cniVersion")) {
+		j = json_deep_copy(c->root);
+		if (!j || json_object_set_new(j, "cniVersion", json_string(cni_versions[c->version])) ||
+		    !(copy = json_dumps(j, JSON_COMPACT))) {
+			json_decref(j);
+			errno = ENOMEM;
+			return -1;
+		}
+		data = copy;
+		len = strlen(copy);
+	}
+	fd = memfd_create("cni-stdin", MFD_CLOEXEC);
+	if (fd >= 0 && (write(fd, data, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		fd = -1;
+	}
+	free(copy);
+	json_decref(j);
+	return fd;
+}
+
 int cni_ipam_exec(const struct cni_run *run, const char *command, json_t **out,
 		  struct cni_err *e)
 {
@@ -108,15 +144,10 @@ int cni_ipam_exec(const struct cni_run *run, const char *command, json_t **out,
 	*out = NULL;
 	if (find_plugin(run, path, sizeof(path), e) < 0)
 		return -1;
-	/* stdin from a memfd: no pipe to keep fed while the plugin runs. */
-	in = memfd_create("cni-stdin", MFD_CLOEXEC);
-	if (in < 0 || write(in, run->conf.raw, run->conf.rawlen) != (ssize_t)run->conf.rawlen ||
-	    lseek(in, 0, SEEK_SET) != 0) {
-		if (in >= 0)
-			close(in);
+	in = stdin_for(&run->conf);
+	if (in < 0)
 		return cni_fail(e, CNI_ERR_IO, "cannot pass the configuration to IPAM plugin %s: %s",
 				type, strerror(errno));
-	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		close(in);
 		return cni_fail(e, CNI_ERR_IO, "pipe: %s", strerror(errno));

@@ -3,10 +3,11 @@
  * One container's commands one at a time: an flock() on a file named by
  * the container ID.  Different containers never wait for each other.
  *
- * DEL removes the file so that nothing is left behind, and removes it
- * while holding the lock.  A run that opened the file before the unlink
- * then holds a lock on an inode no one else will find, so after locking
- * we check that the path still names our inode, and start over if not.
+ * The file is removed when the command is done, still under the lock, so
+ * that nothing is left behind.  A run that opened the file before the
+ * unlink then holds a lock on an inode no one else will find, so after
+ * locking we check that the path still names our inode, and start over
+ * if not.
  */
 
 #include <errno.h>
@@ -66,11 +67,11 @@ int cni_lock(const char *dir, const char *id, struct cni_err *e)
 	}
 }
 
-void cni_unlock(int fd, const char *dir, const char *id, bool remove)
+void cni_unlock(int fd, const char *dir, const char *id)
 {
 	char path[4096];
 
-	if (remove && snprintf(path, sizeof(path), "%s/%s.lock", dir, id) < (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s.lock", dir, id) < (int)sizeof(path))
 		unlink(path);
 	close(fd);
 }

@@ -11,18 +11,25 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cni.h"
 
 int cni_netns_open(const char *path, struct cni_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), type;
 
 	if (fd < 0)
 		return cni_fail(e, CNI_ERR_CONTAINER, "cannot open network namespace %s: %s", path,
 				strerror(errno));
+	/* Not a namespace file, or another kind: refused before IPAM runs. */
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type != CLONE_NEWNET) {
+		close(fd);
+		return cni_fail(e, CNI_ERR_CONTAINER, "%s is not a network namespace", path);
+	}
 	return fd;
 }
 

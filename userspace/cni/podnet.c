@@ -153,7 +153,6 @@ static int dispatch(struct cni_run *run, char **raw)
 		return -1;
 	if (cni_conf_parse(*raw, len, &run->conf, e) < 0)
 		return -1;
-	run->have_conf = true;
 	if (run->conf.version < cmd->min)
 		return cni_fail(e, CNI_ERR_VERSION, "%s needs cniVersion %s or later, not %s",
 				cmd->name, cni_versions[cmd->min], cni_versions[run->conf.version]);
@@ -182,8 +181,7 @@ int main(int argc, char **argv)
 	ret = dispatch(&run, &raw);
 	if (ret < 0)
 		print_error(&run);
-	if (run.have_conf)
-		json_decref(run.conf.root);
+	json_decref(run.conf.root);	/* set even when the config was refused */
 	free(raw);
 	return ret < 0 ? 1 : 0;
 }

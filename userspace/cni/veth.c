@@ -103,6 +103,29 @@ static void host_prefix(const struct pn_addr *a, struct pn_prefix *p)
 	p->len = (uint8_t)pn_addr_bits(a->family);
 }
 
+static int default_cb(const struct pn_route *r, void *data)
+{
+	if (r->dst.len)
+		return 0;
+	*(bool *)data = true;
+	return 1;
+}
+
+/*
+ * Has the pod a default route of @family already?  A fresh one has not; a
+ * pod with a second podnet interface (another network) has the first's,
+ * and keeps it: its routes go with the first interface only.
+ */
+static int has_default(struct pn_genl *rt, int family, bool *yes, struct cni_err *e)
+{
+	struct pn_nl_err ne;
+
+	*yes = false;
+	if (pn_rtnl_route_dump(rt, family, default_cb, yes, &ne) < 0)
+		return nl_fail(e, &ne, "%s", "cannot list the pod's routes");
+	return 0;
+}
+
 /* In the pod's namespace: sysctls, addresses, up, routes. */
 static int pod_side(struct pn_genl *rt, struct cni_result *r, struct cni_err *e)
 {
@@ -111,7 +134,7 @@ static int pod_side(struct pn_genl *rt, struct cni_result *r, struct cni_err *e)
 	struct pn_link l;
 	char sysctl[128];
 	unsigned int i;
-	bool v4 = has_family(r, AF_INET), v6 = has_family(r, AF_INET6);
+	bool v4 = has_family(r, AF_INET), v6 = has_family(r, AF_INET6), def4 = false, def6 = false;
 
 	if (pn_rtnl_link_get(rt, r->pod_if, &l, &ne) < 0)
 		return nl_fail(e, &ne, "cannot find %s in the pod", r->pod_if);
@@ -128,7 +151,10 @@ static int pod_side(struct pn_genl *rt, struct cni_result *r, struct cni_err *e)
 
 	memset(&route, 0, sizeof(route));
 	route.oif = l.ifindex;
-	if (v4) {
+	if ((v4 && has_default(rt, AF_INET, &def4, e) < 0) ||
+	    (v6 && has_default(rt, AF_INET6, &def6, e) < 0))
+		return -1;
+	if (v4 && !def4) {
 		gateway(AF_INET, &route.dst.addr);
 		route.dst.len = 32;
 		if (pn_rtnl_route_add(rt, &route, &ne) < 0)
@@ -141,7 +167,7 @@ static int pod_side(struct pn_genl *rt, struct cni_result *r, struct cni_err *e)
 			return nl_fail(e, &ne, "cannot add the default route via %s in the pod",
 				       CNI_GW4);
 	}
-	if (v6) {
+	if (v6 && !def6) {
 		memset(&route.dst, 0, sizeof(route.dst));
 		route.dst.addr.family = AF_INET6;
 		gateway(AF_INET6, &route.gw);

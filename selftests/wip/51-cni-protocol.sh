@@ -1,0 +1,238 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The podnet CNI plugin without a podnet device (MTU from the config):
+# the protocol as the spec has it (VERSION, every error with its code and
+# message, the result of every cniVersion against a golden file), the
+# routed veth it builds, CHECK, DEL however often and without the netns,
+# faults that must leave nothing behind, GC, and 200 parallel ADDs and
+# DELs through libcni.  Runs on any kernel with veth, the host's too:
+#   PODNET_ROOT=$PWD bash selftests/wip/51-cni-protocol.sh
+. "$PODNET_ROOT/selftests/lib.sh"
+. "$PODNET_ROOT/selftests/wip/cni-lib.sh"
+
+G=$PODNET_ROOT/selftests/wip/cni-golden
+N=pncn		# the node
+P=pncp		# a pod
+pn_netns_add $N && pn_netns_add $P || { echo "Bail out! cannot create namespaces"; exit 1; }
+NS=/run/netns/$P
+conf=$(cni_conf 1.1.0)
+
+# --- VERSION and the environment ------------------------------------------
+is "VERSION lists 0.3.0 to 1.1.0" "$(cni_raw $N VERSION '' '' '' </dev/null | jq -c .)" \
+	'{"cniVersion":"1.1.0","supportedVersions":["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]}'
+is "no CNI_COMMAND: code 4" "$(cni_err $N '' c1 $NS <<<"$conf")" \
+	"rc 1 4 CNI_COMMAND is not set (one of ADD, DEL, CHECK, GC, STATUS, VERSION)"
+is "unknown CNI_COMMAND: code 4" "$(cni_err $N FROB c1 $NS <<<"$conf")" \
+	'rc 1 4 CNI_COMMAND "FROB" is not one of ADD, DEL, CHECK, GC, STATUS, VERSION'
+is "ADD without CNI_CONTAINERID: code 4" "$(cni_err $N ADD '' $NS <<<"$conf")" \
+	"rc 1 4 CNI_CONTAINERID is not set"
+is "ADD without CNI_NETNS: code 4" "$(cni_err $N ADD c1 '' <<<"$conf")" \
+	"rc 1 4 CNI_NETNS is not set"
+is "ADD without CNI_IFNAME: code 4" "$(cni_err $N ADD c1 $NS '' <<<"$conf")" \
+	"rc 1 4 CNI_IFNAME is not set"
+is "ADD with a 16-character CNI_IFNAME: code 4" \
+	"$(cni_err $N ADD c1 $NS eth0123456789abc <<<"$conf")" \
+	'rc 1 4 CNI_IFNAME "eth0123456789abc" is longer than 15 characters'
+is "ADD with a bad CNI_CONTAINERID: code 4" "$(cni_err $N ADD -c1 $NS <<<"$conf")" \
+	"rc 1 4 CNI_CONTAINERID \"-c1\" is invalid: letters, digits, '_', '.' and '-' only, starting with a letter or digit"
+is "DEL without CNI_IFNAME: code 4" "$(cni_err $N DEL c1 '' '' <<<"$conf")" \
+	"rc 1 4 CNI_IFNAME is not set"
+
+# --- the configuration ----------------------------------------------------
+is "malformed JSON: code 6" "$(cni_err $N ADD c1 $NS <<<'{"cniVersion": "1.1.0",')" \
+	"rc 1 6 cannot decode the network configuration: string or '}' expected near end of file (line 2, column 0)"
+is "a JSON array: code 6" "$(cni_err $N ADD c1 $NS <<<'[]')" \
+	"rc 1 6 the network configuration is not a JSON object"
+is "unknown cniVersion: code 1" "$(cni_err $N ADD c1 $NS <<<"$(cni_conf 9.9.9)")" \
+	'rc 1 1 cniVersion "9.9.9" is not supported by podnet (0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0)'
+is "no cniVersion at all: code 7" \
+	"$(cni_err $N ADD c1 $NS <<<"$(cni_conf 1.1.0 'del(.cniVersion)')")" \
+	"rc 1 7 the network configuration has no cniVersion"
+is "cniVersions, none supported: code 1" \
+	"$(cni_err $N ADD c1 $NS <<<"$(cni_conf 1.1.0 'del(.cniVersion) | .cniVersions = ["0.2.0", "2.0.0"]')")" \
+	"rc 1 1 none of cniVersions is supported by podnet (0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0)"
+is "no name: code 7" "$(cni_err $N ADD c1 $NS <<<"$(cni_conf 1.1.0 'del(.name)')")" \
+	"rc 1 7 the network configuration has no name"
+is "no ipam: code 7" "$(cni_err $N ADD c1 $NS <<<"$(cni_conf 1.1.0 'del(.ipam)')")" \
+	"rc 1 7 the network configuration has no ipam object: podnet delegates addresses to an IPAM plugin (host-local, say)"
+is "mtu 1000: code 7" "$(cni_err $N ADD c1 $NS <<<"$(cni_conf 1.1.0 '.mtu = 1000')")" \
+	"rc 1 7 mtu must be an integer from 1280 (IPv6's minimum) to 65535"
+is "ipMasq: true: code 2" "$(cni_err $N ADD c1 $NS <<<"$(cni_conf 1.1.0 '.ipMasq = true')")" \
+	"rc 1 2 ipMasq: true is not supported: podnet does not masquerade pod traffic (leave it to the node's own NAT rules)"
+is "CHECK with cniVersion 0.3.1: code 1" "$(cni_err $N CHECK c1 $NS <<<"$(cni_conf 0.3.1)")" \
+	"rc 1 1 CHECK needs cniVersion 0.4.0 or later, not 0.3.1"
+is "GC with cniVersion 1.0.0: code 1" "$(cni_err $N GC '' '' '' <<<"$(cni_conf 1.0.0)")" \
+	"rc 1 1 GC needs cniVersion 1.1.0 or later, not 1.0.0"
+is "STATUS with cniVersion 1.0.0: code 1" "$(cni_err $N STATUS '' '' '' <<<"$(cni_conf 1.0.0)")" \
+	"rc 1 1 STATUS needs cniVersion 1.1.0 or later, not 1.0.0"
+is "an error is JSON on stdout with the config's cniVersion" \
+	"$(cni_raw $N CHECK c1 $NS <<<"$(cni_conf 0.4.0)" 2>/dev/null | jq -c .)" \
+	'{"cniVersion":"0.4.0","code":7,"msg":"CHECK needs the prevResult of ADD"}'
+is "none of these allocated an address or left a link" "$(ipam_used; leftovers $N)" ""
+
+# --- faults before and after IPAM: nothing left -----------------------------
+is "netns missing: code 3" "$(cni_err $N ADD c1 /run/netns/pnc-none <<<"$conf")" \
+	"rc 1 3 cannot open network namespace /run/netns/pnc-none: No such file or directory"
+is "netns not a namespace: code 3" "$(cni_err $N ADD c1 /etc/hostname <<<"$conf")" \
+	"rc 1 3 /etc/hostname is not a network namespace"
+is "IPAM plugin absent: code 7" \
+	"$(cni_err $N ADD c1 $NS <<<"$(cni_conf 1.1.0 '.ipam.type = "pnc-none"')")" \
+	"rc 1 7 IPAM plugin pnc-none not found in CNI_PATH ($CNI_PATH_T)"
+is "no mtu and no podnet device: code 11" \
+	"$(cni_err $N ADD c1 $NS <<<"$(cni_conf 1.1.0 'del(.mtu) | .device = "pnc-nodev"')")" \
+	"rc 1 11 device pnc-nodev does not exist (yet), and the config sets no mtu"
+ns_exec $P ip link add eth0 type veth peer name eth0p
+is "CNI_IFNAME taken in the pod, after IPAM ADD: code 100" \
+	"$(cni_err $N ADD c1 $NS <<<"$conf")" "rc 1 100 interface eth0 already exists in $NS"
+ns_exec $P ip link del eth0
+one=$(cni_conf 1.1.0 '.ipam.ranges = [[{subnet: "10.244.9.0/24", rangeStart: "10.244.9.5", rangeEnd: "10.244.9.5"}]]')
+cni_raw $N ADD c-full $NS <<<"$one" >/dev/null
+is "IPAM failing (range exhausted): its code and message, named" \
+	"$(cni_err $N ADD c2 $NS eth1 <<<"$one")" \
+	"rc 1 999 IPAM plugin host-local (ADD): failed to allocate for range 0: no IP addresses available in range set: 10.244.9.5-10.244.9.5"
+ok "... and the first container's DEL" cni_raw $N DEL c-full $NS <<<"$one"
+is "no address, link, route or lock file left by any fault" "$(ipam_used; leftovers $N)" ""
+
+# --- ADD in every version: the result against golden files -------------------
+# A fresh host-local store for each, so each gets the range's first address.
+for v in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do
+	rm -rf "$IPAM_DIR"
+	out=$(cni_raw $N ADD golden $NS <<<"$(cni_conf $v)")
+	is "ADD $v: the result is cni-golden/add-$v.json" "$(macs_out <<<"$out")" "$(cat "$G/add-$v.json")"
+	ok "DEL $v" cni_raw $N DEL golden $NS <<<"$(cni_conf $v)"
+done
+rm -rf "$IPAM_DIR"
+out=$(cni_raw $N ADD golden $NS <<<"$(cni_conf 1.1.0 'del(.cniVersion) | .cniVersions = ["0.2.0", "0.4.0", "1.0.0", "7.0.0"]')")
+is "cniVersions [0.2.0, 0.4.0, 1.0.0, 7.0.0]: the result is 1.0.0's" "$(macs_out <<<"$out")" \
+	"$(cat "$G/add-1.0.0.json")"
+cni_raw $N DEL golden $NS <<<"$conf"
+is "after the DELs: nothing left" "$(ipam_used; leftovers $N)" ""
+
+# --- the routed veth -------------------------------------------------------
+rm -rf "$IPAM_DIR"
+res=$(cni_raw $N ADD c1 $NS <<<"$conf")
+hif=$(jq -r '.interfaces[0].name' <<<"$res")
+is "host end named pn + 12 hex digits, stateless" "$hif" "pna35ad96f1967"
+is "pod: addresses /32 and /128 on eth0, and link-local" \
+	"$(ns_exec $P ip -j addr show dev eth0 | jq -c '[.[0].addr_info[] | "\(.local)/\(.prefixlen)"]')" \
+	'["10.244.1.2/32","fd10:1::2/128","fe80::'"$(ns_exec $P ip -j addr show dev eth0 | jq -r '.[0].addr_info[2].local | sub("fe80::"; "")')"'/64"]'
+is "pod: IPv4 routes" "$(ns_exec $P ip -4 route show)" \
+	"default via 169.254.1.1 dev eth0 proto static 
+169.254.1.1 dev eth0 proto static scope link "
+is "pod: IPv6 default via fe80::1" "$(ns_exec $P ip -6 route show default)" \
+	"default via fe80::1 dev eth0 proto static metric 1024 pref medium"
+is "pod and host end: MTU 1400, up" \
+	"$(ns_exec $P ip -j link show eth0 | jq -r '.[0] | "\(.mtu) \(.operstate)"') $(ns_exec $N ip -j link show "$hif" | jq -r '.[0] | "\(.mtu) \(.operstate)"')" \
+	"1400 UP 1400 UP"
+is "host end: alias podnet:NETWORK:ID:IFNAME" "$(ns_exec $N cat /sys/class/net/"$hif"/ifalias 2>/dev/null || ns_exec $N ip -j -d link show "$hif" | jq -r '.[0].ifalias')" \
+	"podnet:pnt:c1:eth0"
+is "host end: 169.254.1.1/32 and fe80::1/64" \
+	"$(ns_exec $N ip -j addr show dev "$hif" | jq -c '[.[0].addr_info[] | "\(.local)/\(.prefixlen)"] | map(select(. | startswith("169.254") or . == "fe80::1/64"))')" \
+	'["169.254.1.1/32","fe80::1/64"]'
+is "host: routes to the pod's /32 and /128 via the veth" \
+	"$(ns_exec $N ip route show dev "$hif"; ns_exec $N ip -6 route show dev "$hif" proto static)" \
+	"10.244.1.2 proto static scope link 
+fd10:1::2 metric 1024 pref medium"
+is "sysctls: proxy_arp, proxy_ndp on the host end, accept_dad off on both" \
+	"$(ns_exec $N sysctl -n net.ipv4.conf.$hif.proxy_arp net.ipv6.conf.$hif.proxy_ndp net.ipv6.conf.$hif.accept_dad | tr '\n' ' ')$(ns_exec $P sysctl -n net.ipv6.conf.eth0.accept_dad)" \
+	"1 1 0 0"
+ok "the node reaches the pod, IPv4" ns_exec $N ping -c 1 -W 2 10.244.1.2
+ok "the node reaches the pod, IPv6" ns_exec $N ping -6 -c 1 -W 2 fd10:1::2
+is "a second ADD of the same attachment: code 100, its address kept" \
+	"$(cni_err $N ADD c1 $NS <<<"$conf"; ipam_used | tr '\n' ' ')" \
+	"rc 1 100 host interface $hif already exists (podnet:pnt:c1:eth0): an earlier ADD of this container and interface was not deleted
+10.244.1.2 fd10:1::2 "
+
+# --- CHECK ---------------------------------------------------------------
+chk=$(jq -c --argjson p "$res" '. + {prevResult: $p}' <<<"$conf")
+is "CHECK after ADD passes" "$(cni_err $N CHECK c1 $NS <<<"$chk")" "rc 0"
+ns_exec $P ip link set eth0 mtu 1300
+is "CHECK: the pod's MTU changed" "$(cni_err $N CHECK c1 $NS <<<"$chk")" \
+	"rc 1 100 interface eth0 in the pod has MTU 1300, not 1400"
+ns_exec $P ip link set eth0 mtu 1400
+ns_exec $P ip route del default via 169.254.1.1
+is "CHECK: the pod's default route gone" "$(cni_err $N CHECK c1 $NS <<<"$chk")" \
+	"rc 1 100 the pod has no default route via 169.254.1.1"
+ns_exec $P ip route add default via 169.254.1.1 dev eth0
+ns_exec $N ip -6 route del fd10:1::2/128 dev "$hif"
+is "CHECK: a host route gone" "$(cni_err $N CHECK c1 $NS <<<"$chk")" \
+	"rc 1 100 the host has no route via its veth to fd10:1::2"
+ns_exec $N ip -6 route add fd10:1::2/128 dev "$hif" proto static
+ns_exec $P ip addr del 10.244.1.2/32 dev eth0
+is "CHECK: the pod's address gone" "$(cni_err $N CHECK c1 $NS <<<"$chk")" \
+	"rc 1 100 the pod's interface lacks its address 10.244.1.2"
+# (The last IPv4 address gone, the kernel flushed the IPv4 routes too.)
+ns_exec $P ip addr add 10.244.1.2/32 dev eth0
+ns_exec $P ip route add 169.254.1.1 dev eth0 proto static
+ns_exec $P ip route add default via 169.254.1.1 dev eth0 proto static
+is "CHECK: repaired, passes again" "$(cni_err $N CHECK c1 $NS <<<"$chk")" "rc 0"
+
+# --- DEL ----------------------------------------------------------------------
+ok "DEL" cni_raw $N DEL c1 $NS <<<"$conf"
+is "... nothing left" "$(ipam_used; leftovers $N)" ""
+ok "DEL again" cni_raw $N DEL c1 $NS <<<"$conf"
+cni_raw $N ADD c1 $NS <<<"$conf" >/dev/null
+ip netns del $P
+ok "DEL with the netns deleted" cni_raw $N DEL c1 $NS <<<"$conf"
+ok "DEL without CNI_NETNS" cni_raw $N DEL c1 '' <<<"$conf"
+is "... nothing left" "$(ipam_used; leftovers $N)" ""
+pn_netns_add $P
+
+# --- libcni: ADD, CHECK, DEL, GC, STATUS --------------------------------------
+rm -rf "$IPAM_DIR"
+list=$cni_tmp/list.conflist
+jq -c '{cniVersion, name, plugins: [del(.cniVersion, .name)]}' <<<"$conf" >"$list"
+is "libcni: VERSION negotiation" "$(cni_drv $N -conf "$list" version)" \
+	"podnet 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0
+list 1.1.0"
+res=$(cni_drv $N -conf "$list" -id l1 -netns $NS add)
+is "libcni ADD: the result" "$(jq -c '[.cniVersion, [.ips[].address], [.interfaces[].name]]' <<<"$res")" \
+	"[\"1.1.0\",[\"10.244.1.2/32\",\"fd10:1::2/128\"],[\"pn38eda4b07347\",\"eth0\"]]"
+ok "libcni CHECK (prevResult from its cache)" cni_drv $N -conf "$list" -id l1 -netns $NS check
+is "libcni STATUS without a podnet device: code 50" "$(cni_drv $N -conf "$list" status)" \
+	'{"code":50,"msg":"device podnet0 does not exist"}'
+ns_exec $N ip link add podnet0 type veth peer name podnet0p
+is "libcni STATUS with a veth named podnet0: code 50" "$(cni_drv $N -conf "$list" status)" \
+	'{"code":50,"msg":"device podnet0 is not a podnet device (kind veth)"}'
+ns_exec $N ip link del podnet0
+
+# GC: l1 valid; l2 added through libcni (cached); c-crash added behind
+# libcni's back, as if the runtime died before caching the result.
+cni_drv $N -conf "$list" -id l2 -netns $NS -ifname eth1 add >/dev/null
+cni_raw $N ADD c-crash $NS eth2 <<<"$conf" >/dev/null
+is "before GC: three attachments" "$(ns_exec $N ip -o link show type veth | wc -l) $(ipam_used | wc -l)" "3 6"
+ok "libcni GC, l1 valid" cni_drv $N -conf "$list" -valid l1:eth0 gc
+is "after GC: l1's link and addresses only" \
+	"$(ns_exec $N ip -o link show type veth | awk -F'[:@ ]+' '{ print $2 }'; ipam_used | tr '\n' ' ')" \
+	"pn38eda4b07347
+10.244.1.2 fd10:1::2 "
+is "... l1 still passes CHECK" "$(cni_drv $N -conf "$list" -id l1 -netns $NS check; echo rc $?)" "rc 0"
+ok "libcni DEL" cni_drv $N -conf "$list" -id l1 -netns $NS del
+is "... nothing left" "$(ipam_used; leftovers $N)" ""
+
+# --- 200 in parallel ------------------------------------------------------------
+pods=200
+for i in $(seq 0 $((pods - 1))); do echo "netns add pncq-$i"; done | ip -batch - && {
+	for i in $(seq 0 $((pods - 1))); do _pn_netns+=("pncq-$i"); done
+}
+big=$cni_tmp/big.conflist
+jq -c '.plugins[0].ipam.ranges = [[{subnet: "10.245.0.0/16"}], [{subnet: "fd10:245::/64"}]]' "$list" >"$big"
+t0=$SECONDS
+out=$(cni_drv $N -conf "$big" -id par -netns /run/netns/pncq -n $pods add)
+rc=$?
+diag "$pods parallel ADDs: $((SECONDS - t0)) s"
+is "$pods ADDs in parallel: all succeed" "$rc $(grep -c ' {' <<<"$out")" "0 $pods"
+is "... each result has a /32 and a /128, all distinct" \
+	"$(cut -d' ' -f2- <<<"$out" | jq -r '.ips[].address' | sort -u | grep -cE '^(10\.245\.[0-9.]+/32|fd10:245::[0-9a-f]+/128)$')" \
+	$((2 * pods))
+is "... $pods veths, $((2 * pods)) host routes" \
+	"$(ns_exec $N ip -o link show type veth | wc -l) $(($(ns_exec $N ip route show proto static | wc -l) + $(ns_exec $N ip -6 route show proto static | wc -l)))" \
+	"$pods $((2 * pods))"
+t0=$SECONDS
+out=$(cni_drv $N -conf "$big" -id par -netns /run/netns/pncq -n $pods del)
+rc=$?
+diag "$pods parallel DELs: $((SECONDS - t0)) s"
+is "$pods DELs in parallel: all succeed" "$rc$out" "0"
+is "... host-local's store empty, no veth, route or lock file left" "$(ipam_used; leftovers $N)" ""
+
+done_testing
