@@ -8,7 +8,7 @@
 #   cni_drv NODE ARG...                  the libcni driver
 #   cni_conf VERSION [JQ]                a podnet config (JQ edits it)
 
-CNI_DIR=$PODNET_ROOT/build/cni
+CNI_DIR=${PODNET_CNI_DIR:-$PODNET_ROOT/build/cni}
 CNI_DRIVER=$CNI_DIR/cni-driver
 CNI_PATH_T=$PODNET_BIN:$CNI_DIR/bin
 [ -x "$CNI_DRIVER" ] && [ -x "$CNI_DIR/bin/host-local" ] || {
@@ -22,7 +22,13 @@ cni_tmp=$(mktemp -d)
 IPAM_DIR=$cni_tmp/ipam
 RUN_DIR=$cni_tmp/run
 CACHE_DIR=$cni_tmp/cache
-trap 'rm -rf "$cni_tmp"; pn_cleanup' EXIT
+# (topology.sh's exit handler too, when the test sourced it.)
+_cni_exit() {
+	declare -F topo_exit >/dev/null && topo_exit
+	rm -rf "$cni_tmp"
+	pn_cleanup
+}
+trap _cni_exit EXIT
 
 ns_exec() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 

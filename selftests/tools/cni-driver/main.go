@@ -5,7 +5,7 @@
 // GC and STATUS.  The selftests use it to run podnet (and ptp for the
 // benchmark) next to the upstream chained plugins.
 //
-//	cni-driver [flags] add|check|del|gc|status|version
+//	cni-driver [flags] add|check|del|gc|status|version|bench
 //
 // add prints the result of the whole list (libcni's, in the list's
 // cniVersion); with -n N it runs N attachments in parallel, container IDs
@@ -13,6 +13,10 @@
 // attachment, "ID RESULT" (compact JSON), in index order.  A failure
 // prints the error on stdout, as the plugin's JSON error when a plugin
 // returned one ({"code":N,"msg":...}), and exits 1.
+//
+// bench runs -n rounds of ADD then DEL of one attachment (ID, NETNS), one
+// after the other, and prints the median wall time of each in
+// microseconds: "add US del US".
 package main
 
 import (
@@ -22,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -139,10 +144,39 @@ func parallel(ctx context.Context, c *libcni.CNIConfig, list *libcni.NetworkConf
 	}
 }
 
+func median(d []time.Duration) int64 {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[len(d)/2].Microseconds()
+}
+
+func bench(ctx context.Context, c *libcni.CNIConfig, list *libcni.NetworkConfigList) {
+	if *count < 1 {
+		fail(fmt.Errorf("bench needs -n"))
+	}
+	rt, err := runtimeConf(*id, *netns)
+	if err != nil {
+		fail(err)
+	}
+	var add, del []time.Duration
+	for i := 0; i < *count; i++ {
+		t0 := time.Now()
+		if _, err := c.AddNetworkList(ctx, list, rt); err != nil {
+			fail(err)
+		}
+		t1 := time.Now()
+		if err := c.DelNetworkList(ctx, list, rt); err != nil {
+			fail(err)
+		}
+		add = append(add, t1.Sub(t0))
+		del = append(del, time.Since(t1))
+	}
+	fmt.Printf("add %d del %d\n", median(add), median(del))
+}
+
 func main() {
 	flag.Parse()
 	if flag.NArg() != 1 || *confFile == "" {
-		fmt.Fprintln(os.Stderr, "usage: cni-driver -conf FILE [flags] add|check|del|gc|status|version")
+		fmt.Fprintln(os.Stderr, "usage: cni-driver -conf FILE [flags] add|check|del|gc|status|version|bench")
 		flag.PrintDefaults()
 		os.Exit(2)
 	}
@@ -171,6 +205,8 @@ func main() {
 		err = c.GCNetworkList(ctx, list, args)
 	case "status":
 		err = c.GetStatusNetworkList(ctx, list)
+	case "bench":
+		bench(ctx, c, list)
 	case "version":
 		// Each plugin's VERSION answer, and the version libcni chose.
 		for _, p := range list.Plugins {
