@@ -15,8 +15,10 @@ pn_load
 N="1 2"
 
 phase setup
+# (An address of the underlay's own, to reach a hostPort from outside.)
 pn_netns_add $U && _ns_init $U && ip -n $U link add br0 type bridge &&
-	ip -n $U link set br0 up || { echo "Bail out! underlay"; exit 1; }
+	ip -n $U link set br0 up && ip -n $U addr add 192.168.99.100/24 dev br0 ||
+	{ echo "Bail out! underlay"; exit 1; }
 for n in $N; do
 	nn=$(node "$n")
 	pn_netns_add "$nn" && _ns_init "$nn" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 &&
@@ -78,9 +80,9 @@ is "libcni ADD on node 1 (podnet, portmap, bandwidth)" "$?" 0
 r2=$(cni_drv pnn2 -conf "$l2" -id p2 -netns /run/netns/$(pod 2 a) add)
 is "libcni ADD on node 2" "$?" 0
 h1=$(jq -r '.interfaces[0].name' <<<"$r1")
-is "the chain's result is podnet's: its interfaces, /32 and /128" \
-	"$(jq -c '[.cniVersion, [.interfaces[] | .name], [.ips[].address]]' <<<"$r1")" \
-	"[\"1.1.0\",[\"$h1\",\"eth0\"],[\"10.244.1.2/32\",\"fd10:1::2/128\"]]"
+is "the chain's result: podnet's interfaces and /32, /128, then bandwidth's ifb" \
+	"$(jq -c '[.cniVersion, [.interfaces[] | .name | sub("^bwp[0-9a-f]+$"; "bwp")], [.ips[] | "\(.address) \(.interface)"]]' <<<"$r1")" \
+	"[\"1.1.0\",[\"$h1\",\"eth0\",\"bwp\"],[\"10.244.1.2/32 1\",\"fd10:1::2/128 1\"]]"
 mtu=$(in_node 1 ip -j link show podnet0 | jget '.[0].mtu')
 is "pod and host end get podnet0's MTU ($mtu)" \
 	"$(in_pod 1 a ip -j link show eth0 | jget '.[0].mtu') $(in_node 1 ip -j link show "$h1" | jget '.[0].mtu') $(jq -r '.interfaces[1].mtu' <<<"$r1")" \

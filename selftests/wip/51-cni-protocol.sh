@@ -108,6 +108,18 @@ is "cniVersions [0.2.0, 0.4.0, 1.0.0, 7.0.0]: the result is 1.0.0's" "$(macs_out
 cni_raw $N DEL golden $NS <<<"$conf"
 is "after the DELs: nothing left" "$(ipam_used; leftovers $N)" ""
 
+# --- chained after another plugin: its result kept, podnet's appended -----------
+prev='{"cniVersion":"1.1.0","interfaces":[{"name":"other0"}],"ips":[{"address":"192.0.2.9/24","interface":0}],"dns":{"nameservers":["192.0.2.53"]}}'
+rm -rf "$IPAM_DIR"
+out=$(cni_raw $N ADD chain $NS <<<"$(cni_conf 1.1.0 ".prevResult = $prev")")
+is "ADD with a prevResult: its interfaces, ips and dns kept, podnet's appended" \
+	"$(jq -c '[[.interfaces[].name | sub("^pn[0-9a-f]{12}$"; "HOST")], [.ips[] | "\(.address) \(.interface)"], .dns]' <<<"$out")" \
+	'[["other0","HOST","eth0"],["192.0.2.9/24 0","10.244.1.2/32 2","fd10:1::2/128 2"],{"nameservers":["192.0.2.53"]}]'
+is "CHECK of that result: podnet's interface and addresses only" \
+	"$(cni_err $N CHECK chain $NS <<<"$(cni_conf 1.1.0 ".prevResult = $out")")" "rc 0"
+cni_raw $N DEL chain $NS <<<"$conf"
+is "... DEL: nothing left" "$(ipam_used; leftovers $N)" ""
+
 # --- the routed veth -------------------------------------------------------
 rm -rf "$IPAM_DIR"
 res=$(cni_raw $N ADD c1 $NS <<<"$conf")

@@ -33,11 +33,11 @@ int cni_cmd_add(struct cni_run *run)
 			 run->conf.ipam_type);
 		goto undo;
 	}
-	if (cni_result_parse_ips(ipam, &r, "the IPAM result", CNI_ERR_IPAM, e) < 0 ||
+	if (cni_result_parse_ips(ipam, &r, "the IPAM result", CNI_ERR_IPAM, -1, e) < 0 ||
 	    cni_veth_setup(run, &r, netns, e) < 0)
 		goto undo;
 
-	res = cni_result_json(&r, run->conf.version);
+	res = cni_result_json(&r, run->conf.version, run->conf.prev_result);
 	ret = cni_print(res);
 	json_decref(res);
 	if (ret == 0)

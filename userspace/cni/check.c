@@ -80,16 +80,6 @@ static int missing_ip(const struct want *w, const char *where, struct cni_err *e
 	return 0;
 }
 
-static bool has_family(const struct cni_result *r, int family)
-{
-	unsigned int i;
-
-	for (i = 0; i < r->n_ips; i++)
-		if (r->ips[i].addr.family == family)
-			return true;
-	return false;
-}
-
 /* One end: there, a veth, up, the MTU and MAC of prevResult. */
 static int check_link(struct pn_genl *rt, const char *name, const char *where,
 		      const uint8_t mac[PN_MAC_LEN], uint32_t mtu, struct pn_link *l,
@@ -131,15 +121,15 @@ static int check_pod(struct pn_genl *rt, const struct cni_result *r, struct cni_
 	if (missing_ip(&w, "the pod's interface lacks its address", e) < 0)
 		return -1;
 	for (fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0)
-		if (has_family(r, fam) &&
+		if (cni_result_has_family(r, fam) &&
 		    pn_rtnl_route_dump(rt, fam, pod_route_cb, &w, &ne) < 0)
 			return cni_fail(e, CNI_ERR_NETLINK, "cannot list the pod's routes: %s",
 					strerror(ne.err));
-	if (has_family(r, AF_INET) && !(w.gw_found & 1))
+	if (cni_result_has_family(r, AF_INET) && !(w.gw_found & 1))
 		return cni_fail(e, CNI_ERR_NETLINK, "the pod has no route to %s", CNI_GW4);
-	if (has_family(r, AF_INET) && !(w.gw_found & 2))
+	if (cni_result_has_family(r, AF_INET) && !(w.gw_found & 2))
 		return cni_fail(e, CNI_ERR_NETLINK, "the pod has no default route via %s", CNI_GW4);
-	if (has_family(r, AF_INET6) && !(w.gw_found & 4))
+	if (cni_result_has_family(r, AF_INET6) && !(w.gw_found & 4))
 		return cni_fail(e, CNI_ERR_NETLINK, "the pod has no default route via %s", CNI_GW6);
 	return 0;
 }
@@ -155,7 +145,7 @@ static int check_host(struct pn_genl *rt, const struct cni_result *r, struct cni
 		return -1;
 	w.ifindex = l.ifindex;
 	for (fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0)
-		if (has_family(r, fam) &&
+		if (cni_result_has_family(r, fam) &&
 		    pn_rtnl_route_dump(rt, fam, host_route_cb, &w, &ne) < 0)
 			return cni_fail(e, CNI_ERR_NETLINK, "cannot list the host's routes: %s",
 					strerror(ne.err));
@@ -199,22 +189,21 @@ int cni_cmd_check(struct cni_run *run)
 	struct cni_err *e = &run->err;
 	struct cni_result r = { 0 };
 	json_t *prev = run->conf.prev_result, *out;
-	int netns, lock, ret = -1;
+	int netns, lock, pod, ret = -1;
 
 	if (!prev)
 		return cni_fail(e, CNI_ERR_CONFIG, "CHECK needs the prevResult of ADD");
-	if (cni_result_parse_ips(prev, &r, "prevResult", CNI_ERR_CONFIG, e) < 0)
-		return -1;
 	cni_host_ifname(run->env.containerid, run->env.ifname, r.host_if);
 	snprintf(r.pod_if, sizeof(r.pod_if), "%s", run->env.ifname);
 	r.netns = run->env.netns;
-	if (cni_result_find_if(prev, r.host_if, NULL, r.host_mac) < 0 ||
-	    cni_result_find_if(prev, r.pod_if, r.netns, r.pod_mac) < 0) {
-		cni_fail(e, CNI_ERR_CONFIG,
-			 "prevResult does not list interfaces %s and %s (in %s) with their MACs",
-			 r.host_if, r.pod_if, r.netns);
+	pod = cni_result_find_if(prev, r.pod_if, r.netns, r.pod_mac);
+	if (cni_result_find_if(prev, r.host_if, NULL, r.host_mac) < 0 || pod < 0)
+		return cni_fail(e, CNI_ERR_CONFIG,
+				"prevResult does not list interfaces %s and %s (in %s) with their MACs",
+				r.host_if, r.pod_if, r.netns);
+	/* Only the pod end's addresses: a chain may have added others. */
+	if (cni_result_parse_ips(prev, &r, "prevResult", CNI_ERR_CONFIG, pod, e) < 0)
 		goto out_free;
-	}
 	netns = cni_netns_open(run->env.netns, e);
 	if (netns < 0)
 		goto out_free;

@@ -119,17 +119,30 @@ struct cni_result {
 	uint32_t mtu;
 };
 
-/* The "ips" (and "dns") of a result of any supported version into @r. */
+/*
+ * The "ips" (and "dns") of a result of any supported version into @r:
+ * those of interface @iface only, if it is not -1.  @what names the
+ * result in errors, which get @code.
+ */
 int cni_result_parse_ips(json_t *res, struct cni_result *r, const char *what, int code,
-			 struct cni_err *e);
+			 int iface, struct cni_err *e);
 
 /* Free what cni_result_parse_ips() kept. */
 void cni_result_free(struct cni_result *r);
 
-/* @r as a result of spec version @version (a new reference). */
-json_t *cni_result_json(const struct cni_result *r, int version);
+/*
+ * @r as a result of spec version @version (a new reference), appended to
+ * @prev (a chained ADD's prevResult) if not NULL.
+ */
+json_t *cni_result_json(const struct cni_result *r, int version, json_t *prev);
 
-/* The first interface named @name in result @res, its "mac" into @mac. */
+/* Has IPAM handed out an address of @family? */
+bool cni_result_has_family(const struct cni_result *r, int family);
+
+/*
+ * The index of the first interface named @name (in @sandbox, NULL: in
+ * none) in result @res, its "mac" into @mac; -1 if there is none.
+ */
 int cni_result_find_if(json_t *res, const char *name, const char *sandbox,
 		       uint8_t mac[PN_MAC_LEN]);
 

@@ -41,9 +41,9 @@ static int parse_cidr(const char *s, struct cni_ip *ip)
 }
 
 int cni_result_parse_ips(json_t *res, struct cni_result *r, const char *what, int code,
-			 struct cni_err *e)
+			 int iface, struct cni_err *e)
 {
-	json_t *ips = json_object_get(res, "ips"), *it, *a, *dns;
+	json_t *ips = json_object_get(res, "ips"), *it, *a, *dns, *idx;
 	size_t i;
 
 	if (!json_is_array(ips) || !json_array_size(ips))
@@ -53,12 +53,17 @@ int cni_result_parse_ips(json_t *res, struct cni_result *r, const char *what, in
 				json_array_size(ips), CNI_MAX_IPS);
 	r->n_ips = 0;
 	json_array_foreach(ips, i, it) {
+		idx = json_object_get(it, "interface");
+		if (iface >= 0 && (!json_is_integer(idx) || json_integer_value(idx) != iface))
+			continue;
 		a = json_object_get(it, "address");
-		if (!json_is_string(a) || parse_cidr(json_string_value(a), &r->ips[i]) < 0)
+		if (!json_is_string(a) || parse_cidr(json_string_value(a), &r->ips[r->n_ips]) < 0)
 			return cni_fail(e, code, "%s: ips[%zu].address is not ADDRESS/LENGTH",
 					what, i);
 		r->n_ips++;
 	}
+	if (!r->n_ips)
+		return cni_fail(e, code, "%s has no ips for interface %d", what, iface);
 	dns = json_object_get(res, "dns");
 	if (json_is_object(dns) && json_object_size(dns))
 		r->dns = json_incref(dns);
@@ -85,18 +90,38 @@ static json_t *iface(const char *name, const uint8_t mac[PN_MAC_LEN], const char
 	return j;
 }
 
-json_t *cni_result_json(const struct cni_result *r, int version)
+/* @j's array @key, created empty at the end of @j if it has none. */
+static json_t *array_of(json_t *j, const char *key)
 {
-	json_t *j = json_pack("{s:s}", "cniVersion", cni_versions[version]);
-	json_t *ifs = json_array(), *ips = json_array(), *routes = json_array(), *ip;
+	json_t *a = json_object_get(j, key);
+
+	if (!json_is_array(a)) {
+		a = json_array();
+		json_object_set_new(j, key, a);
+	}
+	return a;
+}
+
+json_t *cni_result_json(const struct cni_result *r, int version, json_t *prev)
+{
+	json_t *j, *ifs, *ips, *routes, *ip;
 	bool v4 = false, v6 = false;
 	char a[INET6_ADDRSTRLEN], cidr[PN_PREFIX_STRLEN];
 	unsigned int i;
+	size_t pod;
 
+	/*
+	 * Chained after another plugin: its result (in our version, as the
+	 * spec has the runtime pass it), with ours appended.
+	 */
+	j = prev ? json_deep_copy(prev) : json_object();
+	json_object_set_new(j, "cniVersion", json_string(cni_versions[version]));
+	ifs = array_of(j, "interfaces");
 	json_array_append_new(ifs, iface(r->host_if, r->host_mac, NULL, r->mtu, version));
 	json_array_append_new(ifs, iface(r->pod_if, r->pod_mac, r->netns, r->mtu, version));
-	json_object_set_new(j, "interfaces", ifs);
+	pod = json_array_size(ifs) - 1;
 
+	ips = array_of(j, "ips");
 	for (i = 0; i < r->n_ips; i++) {
 		const struct pn_addr *ad = &r->ips[i].addr;
 		bool is4 = ad->family == AF_INET;
@@ -108,20 +133,19 @@ json_t *cni_result_json(const struct cni_result *r, int version)
 			json_object_set_new(ip, "version", json_string(is4 ? "4" : "6"));
 		json_object_set_new(ip, "address", json_string(cidr));
 		json_object_set_new(ip, "gateway", json_string(is4 ? CNI_GW4 : CNI_GW6));
-		json_object_set_new(ip, "interface", json_integer(1));
+		json_object_set_new(ip, "interface", json_integer((json_int_t)pod));
 		json_array_append_new(ips, ip);
 		v4 |= is4;
 		v6 |= !is4;
 	}
-	json_object_set_new(j, "ips", ips);
+	routes = array_of(j, "routes");
 	if (v4)
 		json_array_append_new(routes, json_pack("{s:s,s:s}", "dst", "0.0.0.0/0",
 							"gw", CNI_GW4));
 	if (v6)
 		json_array_append_new(routes, json_pack("{s:s,s:s}", "dst", "::/0",
 							"gw", CNI_GW6));
-	json_object_set_new(j, "routes", routes);
-	if (r->dns)
+	if (r->dns && !json_object_get(j, "dns"))
 		json_object_set(j, "dns", r->dns);
 	return j;
 }
@@ -153,9 +177,20 @@ int cni_result_find_if(json_t *res, const char *name, const char *sandbox,
 		if (!!sandbox != json_is_string(sb) ||
 		    (sandbox && strcmp(json_string_value(sb), sandbox)))
 			continue;
-		if (!json_is_string(json_object_get(it, "mac")))
+		if (!json_is_string(json_object_get(it, "mac")) ||
+		    parse_mac(json_string_value(json_object_get(it, "mac")), mac) < 0)
 			return -1;
-		return parse_mac(json_string_value(json_object_get(it, "mac")), mac);
+		return (int)i;
 	}
 	return -1;
+}
+
+bool cni_result_has_family(const struct cni_result *r, int family)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_ips; i++)
+		if (r->ips[i].addr.family == family)
+			return true;
+	return false;
 }

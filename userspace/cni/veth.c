@@ -80,16 +80,6 @@ int cni_pod_mtu(const struct cni_conf *c, uint32_t *mtu, struct cni_err *e)
 	return 0;
 }
 
-static bool has_family(const struct cni_result *r, int family)
-{
-	unsigned int i;
-
-	for (i = 0; i < r->n_ips; i++)
-		if (r->ips[i].addr.family == family)
-			return true;
-	return false;
-}
-
 static void gateway(int family, struct pn_addr *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -134,7 +124,8 @@ static int pod_side(struct pn_genl *rt, struct cni_result *r, struct cni_err *e)
 	struct pn_link l;
 	char sysctl[128];
 	unsigned int i;
-	bool v4 = has_family(r, AF_INET), v6 = has_family(r, AF_INET6), def4 = false, def6 = false;
+	bool v4 = cni_result_has_family(r, AF_INET), v6 = cni_result_has_family(r, AF_INET6);
+	bool def4 = false, def6 = false;
 
 	if (pn_rtnl_link_get(rt, r->pod_if, &l, &ne) < 0)
 		return nl_fail(e, &ne, "cannot find %s in the pod", r->pod_if);
@@ -189,9 +180,9 @@ static int host_side(const struct cni_run *run, struct pn_genl *rt, struct cni_r
 	char path[128], alias[256];
 
 	snprintf(path, sizeof(path), "ipv4/conf/%s/proxy_arp", h);
-	if (has_family(r, AF_INET) && cni_sysctl(path, "1", e) < 0)
+	if (cni_result_has_family(r, AF_INET) && cni_sysctl(path, "1", e) < 0)
 		return -1;
-	if (has_family(r, AF_INET6)) {
+	if (cni_result_has_family(r, AF_INET6)) {
 		snprintf(path, sizeof(path), "ipv6/conf/%s/proxy_ndp", h);
 		if (cni_sysctl(path, "1", e) < 0)
 			return -1;
@@ -199,12 +190,12 @@ static int host_side(const struct cni_run *run, struct pn_genl *rt, struct cni_r
 		if (cni_sysctl(path, "0", e) < 0)
 			return -1;
 	}
-	if (has_family(r, AF_INET)) {
+	if (cni_result_has_family(r, AF_INET)) {
 		gateway(AF_INET, &gw);
 		if (pn_rtnl_addr_add(rt, ifindex, &gw, 32, &ne) < 0)
 			return nl_fail(e, &ne, "cannot add %s to the host end", CNI_GW4);
 	}
-	if (has_family(r, AF_INET6)) {
+	if (cni_result_has_family(r, AF_INET6)) {
 		gateway(AF_INET6, &gw);
 		if (pn_rtnl_addr_add(rt, ifindex, &gw, 64, &ne) < 0)
 			return nl_fail(e, &ne, "cannot add %s to the host end", CNI_GW6);
