@@ -89,7 +89,8 @@ int cni_env_check(const struct cni_env *env, unsigned int need, struct cni_err *
 		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS is not set");
 	if ((need & CNI_NEED_IFNAME) && !env->ifname)
 		return cni_fail(e, CNI_ERR_ENV, "CNI_IFNAME is not set");
-	if (env->ifname && (why = bad_ifname(env->ifname)))
+	why = env->ifname ? bad_ifname(env->ifname) : NULL;
+	if (why)
 		return cni_fail(e, CNI_ERR_ENV, "CNI_IFNAME \"%s\" %s", env->ifname, why);
 	if ((need & CNI_NEED_PATH) && !env->path)
 		return cni_fail(e, CNI_ERR_ENV, "CNI_PATH is not set");

@@ -110,8 +110,9 @@ static int stdin_for(const struct cni_conf *c)
 
 	if (!json_object_get(c->root, "cniVersion")) {
 		j = json_deep_copy(c->root);
-		if (!j || json_object_set_new(j, "cniVersion", json_string(cni_versions[c->version])) ||
-		    !(copy = json_dumps(j, JSON_COMPACT))) {
+		if (j && !json_object_set_new(j, "cniVersion", json_string(cni_versions[c->version])))
+			copy = json_dumps(j, JSON_COMPACT);
+		if (!copy) {
 			json_decref(j);
 			errno = ENOMEM;
 			return -1;

@@ -19,9 +19,8 @@ static int parse_cidr(const char *s, struct cni_ip *ip)
 	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
 	long len;
 
-	if (strlen(s) >= sizeof(buf))
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", s) >= sizeof(buf))
 		return -1;
-	strcpy(buf, s);
 	slash = strchr(buf, '/');
 	if (!slash)
 		return -1;
