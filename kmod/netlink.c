@@ -314,9 +314,10 @@ static int pn_nl_parse_peers(struct pn_peer_msg *m, const struct nlattr *head,
 				    "more prefixes than a table can hold");
 		return -ENOSPC;
 	}
-	m->prefixes = kvmalloc_array(n, sizeof(*m->prefixes), GFP_KERNEL);
+	m->prefixes = kvmalloc_array(n, sizeof(*m->prefixes),
+				     GFP_KERNEL_ACCOUNT);
 	m->prefix_attrs = kvmalloc_array(n, sizeof(*m->prefix_attrs),
-					 GFP_KERNEL);
+					 GFP_KERNEL_ACCOUNT);
 	if (!m->prefixes || !m->prefix_attrs) {
 		pn_nl_peer_msg_free(m);
 		return -ENOMEM;

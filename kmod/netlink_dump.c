@@ -93,8 +93,9 @@ static int pn_nl_put_config(struct sk_buff *skb, const struct pn_device *pn)
 }
 
 /*
- * Called without pn->lock (device dumps run under RCU): the counts are
- * read once each, and may be a change apart from each other.
+ * Called without pn->lock, in process context (pn_device_stats() takes the
+ * lock and may sleep): the counts are read once each, and may be a change
+ * apart from each other.
  */
 static int pn_nl_put_device(struct sk_buff *skb, struct pn_device *pn)
 {
@@ -153,31 +154,48 @@ out:
 	return ret;
 }
 
+/* The @idx-th podnet device of @net, held, or NULL. */
+static struct net_device *pn_nl_nth_device(struct net *net, long idx)
+{
+	struct net_device *dev;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (pn_nl_is_podnet(dev) && !idx--) {
+			dev_hold(dev);
+			rcu_read_unlock();
+			return dev;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+/*
+ * cb->args[0]: how many devices were dumped.  Each is found again by its
+ * position and held while it is put, outside RCU: its peers' counters are
+ * summed under its lock (pn_device_stats()).
+ */
 int pn_nl_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net_device *dev;
-	long idx = 0;
 	void *hdr;
+	int err;
 
-	rcu_read_lock();
-	for_each_netdev_rcu(sock_net(skb->sk), dev) {
-		if (!pn_nl_is_podnet(dev))
-			continue;
-		if (idx++ < cb->args[0])
-			continue;
+	while ((dev = pn_nl_nth_device(sock_net(skb->sk), cb->args[0]))) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &pn_genl_family,
 				  NLM_F_MULTI, PODNET_CMD_GET_DEVICE);
-		if (!hdr)
-			break;
-		if (pn_nl_put_device(skb, netdev_priv(dev))) {
-			genlmsg_cancel(skb, hdr);
+		err = hdr ? pn_nl_put_device(skb, netdev_priv(dev)) : -EMSGSIZE;
+		dev_put(dev);
+		if (err) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		cb->args[0] = idx;
+		cb->args[0]++;
 	}
-	rcu_read_unlock();
 	return skb->len;
 }
 

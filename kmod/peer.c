@@ -25,7 +25,7 @@ struct pn_stats __percpu *pn_stats_alloc(void)
 	struct pn_stats __percpu *stats;
 	int cpu;
 
-	stats = alloc_percpu_gfp(struct pn_stats, GFP_KERNEL);
+	stats = alloc_percpu_gfp(struct pn_stats, GFP_KERNEL_ACCOUNT);
 	if (!stats)
 		return NULL;
 	for_each_possible_cpu(cpu)

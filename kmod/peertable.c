@@ -216,7 +216,7 @@ static int pn_pool_fill(struct pn_node **pool, unsigned int n)
 	struct pn_node *node;
 
 	while (n--) {
-		node = kmem_cache_zalloc(pn_node_cache, GFP_KERNEL);
+		node = kmem_cache_zalloc(pn_node_cache, GFP_KERNEL_ACCOUNT);
 		if (!node) {
 			pn_pool_free(*pool);
 			*pool = NULL;
@@ -360,6 +360,9 @@ static void pn_trie_remove(struct pn_table *tbl, const struct pn_prefix *p)
 	call_rcu(&parent->rcu, pn_node_free_rcu);
 }
 
+/* Loops over a whole table (100k prefixes) reschedule every so often. */
+#define PN_RESCHED_BATCH	1024
+
 /*
  * Only for a table nobody can reach any more (a grace period has passed).
  * Iterative, without a stack: rotate left children up until there is none,
@@ -368,6 +371,7 @@ static void pn_trie_remove(struct pn_table *tbl, const struct pn_prefix *p)
 static void pn_trie_free(struct pn_node *node)
 {
 	struct pn_node *left, *next;
+	unsigned int n = 0;
 
 	while (node) {
 		left = rcu_dereference_raw(node->bit[0]);
@@ -381,6 +385,8 @@ static void pn_trie_free(struct pn_node *node)
 		next = rcu_dereference_raw(node->bit[1]);
 		kmem_cache_free(pn_node_cache, node);
 		node = next;
+		if (!(++n % PN_RESCHED_BATCH))
+			cond_resched();
 	}
 }
 
@@ -388,7 +394,7 @@ struct pn_table *pn_table_alloc(struct pn_device *pn)
 {
 	struct pn_table *tbl;
 
-	tbl = kzalloc(sizeof(*tbl), GFP_KERNEL);
+	tbl = kzalloc(sizeof(*tbl), GFP_KERNEL_ACCOUNT);
 	if (!tbl)
 		return NULL;
 	if (pn_prefix_hash_init(tbl)) {
@@ -408,13 +414,18 @@ struct pn_table *pn_table_alloc(struct pn_device *pn)
 void pn_table_free(struct pn_table *tbl)
 {
 	struct pn_peer *peer, *tmp;
+	unsigned int n = 0;
 
+	might_sleep();
 	pn_prefix_hash_destroy(tbl);
 	pn_trie_free(rcu_dereference_raw(tbl->root4));
 	pn_trie_free(rcu_dereference_raw(tbl->root6));
 	pn_peer_hash_destroy(tbl);
-	list_for_each_entry_safe(peer, tmp, &tbl->peers, table_list)
+	list_for_each_entry_safe(peer, tmp, &tbl->peers, table_list) {
 		pn_peer_free(peer);
+		if (!(++n % PN_RESCHED_BATCH))
+			cond_resched();
+	}
 	kfree(tbl);
 }
 
@@ -507,7 +518,7 @@ static int pn_table_hash_prefixes(struct pn_table *tbl,
 			continue;
 		node = pn_trie_find(tbl, p, NULL, NULL, NULL);
 		if (!node) {
-			node = kmem_cache_zalloc(pn_node_cache, GFP_KERNEL);
+			node = kmem_cache_zalloc(pn_node_cache, GFP_KERNEL_ACCOUNT);
 			if (!node)
 				return -ENOMEM;
 			node->key[0] = p->key[0];
@@ -580,7 +591,7 @@ int pn_table_set_peer(struct pn_table *tbl, struct pn_peer_req *req)
 		goto undo;
 
 	if (!peer) {
-		peer = pn_peer_create(&req->key, GFP_KERNEL);
+		peer = pn_peer_create(&req->key, GFP_KERNEL_ACCOUNT);
 		if (!peer) {
 			ret = -ENOMEM;
 			goto undo;
@@ -652,41 +663,48 @@ int pn_table_del_prefixes(struct pn_table *tbl, const struct pn_peer_key *key,
 		if (!peer)
 			return -ENOENT;
 	}
+	/*
+	 * Each prefix must be owned (by @peer, if given) and named once: a
+	 * prefix named twice would be gone the second time.  Its node is
+	 * marked as it is checked, so a repeat is seen at once (no pairwise
+	 * comparison of the request's prefixes), and unmarked either way.
+	 */
 	for (i = 0; i < n; i++) {
 		node = pn_trie_find(tbl, &prefixes[i], NULL, NULL, NULL);
 		owner = node ? pn_deref(tbl, node->peer) : NULL;
-		if (!owner || (peer && owner != peer)) {
+		if (!owner || (peer && owner != peer) || node->doomed) {
 			*bad = i;
-			return -ENOENT;
+			break;
 		}
-		/* A prefix named twice would be gone the second time. */
-		for (j = 0; j < i; j++) {
-			if (prefixes[j].family == prefixes[i].family &&
-			    prefixes[j].cidr == prefixes[i].cidr &&
-			    prefixes[j].key[0] == prefixes[i].key[0] &&
-			    prefixes[j].key[1] == prefixes[i].key[1]) {
-				*bad = i;
-				return -ENOENT;
-			}
-		}
+		node->doomed = true;
 	}
+	for (j = 0; j < i; j++)
+		pn_trie_find(tbl, &prefixes[j], NULL, NULL, NULL)->doomed = false;
+	if (*bad >= 0)
+		return -ENOENT;
 	for (i = 0; i < n; i++)
 		pn_trie_remove(tbl, &prefixes[i]);
 	return 0;
 }
 
+/*
+ * Peers x CPUs counters: under the table's lock (the peer list cannot
+ * change), not in an RCU read-side section, so that it may reschedule.
+ */
 void pn_device_stats(struct pn_device *pn, struct pn_stats_sum *sum)
 {
-	struct pn_table *tbl;
 	struct pn_peer *peer;
+	unsigned int n = 0;
 
 	memset(sum, 0, sizeof(*sum));
 	pn_stats_fold(sum, pn->stats);
-	rcu_read_lock();
-	tbl = rcu_dereference(pn->table);
-	list_for_each_entry_rcu(peer, &tbl->peers, table_list)
+	mutex_lock(&pn->lock);
+	list_for_each_entry(peer, &pn_table_live(pn)->peers, table_list) {
 		pn_stats_fold(sum, READ_ONCE(peer->stats));
-	rcu_read_unlock();
+		if (!(++n % PN_RESCHED_BATCH))
+			cond_resched();
+	}
+	mutex_unlock(&pn->lock);
 }
 
 int __init pn_peertable_init(void)

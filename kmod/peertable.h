@@ -34,6 +34,7 @@ struct pn_node {
 	u8 cidr;
 	u8 family;
 	bool hashed;
+	bool doomed;			/* named by the DEL_PEER being checked */
 };
 
 struct pn_table {

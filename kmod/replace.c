@@ -15,6 +15,11 @@
 /* All podnet devices, for dropping the replaces of closed sockets. */
 static LIST_HEAD(pn_devices);
 static DEFINE_MUTEX(pn_devices_lock);
+/*
+ * Replaces in progress, on all devices: every generic netlink socket that
+ * closes, in any netns, calls the notifier, and almost none owns one.
+ */
+static atomic_t pn_replaces_pending = ATOMIC_INIT(0);
 
 /* Publish @tbl as the live table and retire the old one. */
 static void pn_table_swap(struct pn_device *pn, struct pn_table *tbl)
@@ -41,8 +46,10 @@ int pn_table_flush(struct pn_device *pn)
 void pn_replace_drop(struct pn_device *pn)
 {
 	lockdep_assert_held(&pn->lock);
-	if (pn->staging)
+	if (pn->staging) {
 		pn_table_free(pn->staging);
+		atomic_dec(&pn_replaces_pending);
+	}
 	pn->staging = NULL;
 	pn->staging_net = NULL;
 	pn->staging_portid = 0;
@@ -66,6 +73,7 @@ int pn_replace_begin(struct pn_device *pn, struct net *net, u32 portid)
 		return -ENOMEM;
 	pn_replace_drop(pn);
 	pn->staging = tbl;
+	atomic_inc(&pn_replaces_pending);
 	pn->staging_net = net;
 	pn->staging_portid = portid;
 	return 0;
@@ -104,6 +112,7 @@ int pn_replace_commit(struct pn_device *pn, struct net *net, u32 portid)
 		WRITE_ONCE(prev->stats, stats);
 	}
 	pn->staging = NULL;
+	atomic_dec(&pn_replaces_pending);
 	pn_replace_drop(pn);
 	pn_table_swap(pn, tbl);
 	return 0;
@@ -111,6 +120,7 @@ int pn_replace_commit(struct pn_device *pn, struct net *net, u32 portid)
 
 int pn_replace_abort(struct pn_device *pn, struct net *net, u32 portid)
 {
+	lockdep_assert_held(&pn->lock);
 	if (!pn_replace_owner(pn, net, portid))
 		return -ENOENT;
 	pn_replace_drop(pn);
@@ -123,8 +133,9 @@ static int pn_netlink_notify(struct notifier_block *nb, unsigned long event,
 	struct netlink_notify *n = ptr;
 	struct pn_device *pn;
 
+	/* The socket is gone: no replace of its own can begin meanwhile. */
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
-	    !n->portid)
+	    !n->portid || !atomic_read(&pn_replaces_pending))
 		return NOTIFY_DONE;
 
 	mutex_lock(&pn_devices_lock);

@@ -8,7 +8,7 @@
 # skipped" and the wall time; any failure or skip fails (a missing
 # dependency is provisioned, never skipped).
 #
-# PODNET_KERNELS="6.1 6.12 7.2 debug" picks kernels (debug: the KASAN/
+# PODNET_KERNELS picks kernels (default "6.1 6.12 7.2 debug"; debug: the KASAN/
 # lockdep/kmemleak 6.12); PODNET_TESTS="10-link.sh ..." picks VM test
 # files.  The debug kernel is several times slower under TCG, so it runs
 # the tests that stress object lifetimes and locking: PODNET_DEBUG_TESTS.
@@ -17,7 +17,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-kernels=${PODNET_KERNELS:-6.1 6.12 7.2}
+kernels=${PODNET_KERNELS:-6.1 6.12 7.2 debug}
 debug_tests=${PODNET_DEBUG_TESTS:-10-link.sh 20-peertable-selftest.sh 21-genl.sh 40-datapath.sh 42-lifecycle.sh}
 full=${PODNET_FULL_KERNEL:-}
 if [ -z "$full" ]; then

@@ -426,14 +426,34 @@ awk -v n="$BIG" 'BEGIN {
 	for (i = 0; i < n / 5; i++)
 		printf "remote 172.%d.%d.%d prefix fd01:%x::/64 prefix fd02:%x::/64\n",
 			16 + int(i / 65536), int(i / 256) % 256, i % 256, i, i }' >"$tmp/big"
+# The replace runs in memory cgroup pnmem: the table's peers and prefixes
+# are charged to it (__GFP_ACCOUNT) and stay charged after podnetctl
+# exits, until the table is freed.
+cg=/sys/fs/cgroup
+mountpoint -q $cg || mount -t cgroup2 cgroup2 $cg
+echo +memory >$cg/cgroup.subtree_control
+mkdir -p $cg/pnmem
+mem() { cat $cg/pnmem/memory.current; }
+mem0=$(mem)
 start=$(date +%s%N)
-ok "replace with $BIG prefixes" pc peer replace dev pn0 file "$tmp/big"
+ok "replace with $BIG prefixes, from memory cgroup pnmem" \
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh $cg/pnmem \
+	nsenter --net=/run/netns/$NS podnetctl peer replace dev pn0 file "$tmp/big"
 diag "replace of $BIG prefixes took $((($(date +%s%N) - start) / 1000000)) ms (TCG guest)"
+mem1=$(mem)
+diag "pnmem's memory.current: $mem0 before the replace, $mem1 after podnetctl exited"
+ok "$BIG: the table is charged to pnmem: at least 64 bytes a prefix ($(((mem1 - mem0) / BIG)))" \
+	test $((mem1 - mem0)) -ge $((64 * BIG))
 is "$BIG: counts" "$(counts)" "[$((BIG / 5 + 1)),$BIG]"
 is "$BIG: the dump equals the file" "$(cmp_table "$tmp/big")" same
 is "$BIG: text dump has one line per peer" "$(pc peer show dev pn0 | wc -l)" $((BIG / 5 + 1))
 ok "$BIG: flush" pc peer flush dev pn0
 is "$BIG: empty after flush" "$(counts)" "[0,0]"
+# Freed after an RCU grace period, by a workqueue.
+uncharged() { [ "$(mem)" -lt $((mem0 + (mem1 - mem0) / 4)) ]; }
+for _ in $(seq 100); do uncharged && break; sleep 0.1; done
+ok "$BIG: once freed, the table's memory leaves pnmem (memory.current $(mem))" uncharged
+rmdir $cg/pnmem 2>/dev/null
 
 ip -n $NS link del pn0
 done_testing
