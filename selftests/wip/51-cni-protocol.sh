@@ -190,6 +190,21 @@ ok "DEL without CNI_NETNS" cni_raw $N DEL c1 '' <<<"$conf"
 is "... nothing left" "$(ipam_used; leftovers $N)" ""
 pn_netns_add $P
 
+# --- one container's commands one at a time -------------------------------------
+# Unserialised, two ADDs could both pass the check for an existing host
+# end, and the loser's IPAM DEL would take the winner's addresses.
+rm -rf "$IPAM_DIR"
+for i in $(seq 10); do cni_raw $N ADD same $NS <<<"$conf" >"$cni_tmp/same.add.$i" & done
+wait
+is "10 parallel ADDs of one attachment: one result, nine code 100" \
+	"$(cat "$cni_tmp"/same.add.* | jq -r 'if .code then "code \(.code)" else "result" end' | sort | uniq -c | awk '{ printf "%s %s %s ", $1, $2, $3 }')" \
+	"9 code 100 1 result  "
+is "... the one that won keeps its addresses" "$(ipam_used | tr '\n' ' ')" "10.244.1.2 fd10:1::2 "
+for i in $(seq 10); do { cni_raw $N DEL same $NS <<<"$conf"; echo "rc $?"; } >"$cni_tmp/same.del.$i" & done
+wait
+is "10 parallel DELs of it: all succeed" "$(cat "$cni_tmp"/same.del.* | sort | uniq -c | awk '{ print $1, $2, $3 }')" "10 rc 0"
+is "... nothing left" "$(ipam_used; leftovers $N)" ""
+
 # --- libcni: ADD, CHECK, DEL, GC, STATUS --------------------------------------
 rm -rf "$IPAM_DIR"
 list=$cni_tmp/list.conflist
