@@ -85,9 +85,9 @@ static void pn_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
-	dev->mtu = ETH_DATA_LEN - PODNET_VXLAN_OVERHEAD_IPV4;
+	dev->mtu = ETH_DATA_LEN - PODNET_VXLAN_OVERHEAD_IPV6;
 	dev->min_mtu = ETH_MIN_MTU;
-	dev->max_mtu = IP_MAX_MTU - PODNET_VXLAN_OVERHEAD_IPV4;
+	dev->max_mtu = IP_MAX_MTU - PODNET_VXLAN_OVERHEAD_IPV6;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = pn_destruct;
 	pn_compat_set_lltx(dev);
@@ -322,14 +322,16 @@ static int pn_config_parse(struct pn_config *cfg, struct nlattr *data[],
 	return 0;
 }
 
-/* Bytes in front of the inner packet, for the family the device uses. */
+/*
+ * Bytes in front of the inner packet: the IPv6 overhead unless the device
+ * can only use IPv4 (LOCAL without LOCAL6), so that a packet of the MTU
+ * fits to every peer it may have.
+ */
 static unsigned int pn_overhead(const struct pn_config *cfg)
 {
-	if (cfg->has_local6 && !cfg->has_local)
-		return PODNET_VXLAN_OVERHEAD_IPV6;
-	if (cfg->has_local6 && cfg->has_local)
-		return PODNET_VXLAN_OVERHEAD_IPV6;
-	return PODNET_VXLAN_OVERHEAD_IPV4;
+	if (cfg->has_local && !cfg->has_local6)
+		return PODNET_VXLAN_OVERHEAD_IPV4;
+	return PODNET_VXLAN_OVERHEAD_IPV6;
 }
 
 static int pn_set_mtu(struct net_device *dev, struct net_device *lower,
@@ -341,7 +343,8 @@ static int pn_set_mtu(struct net_device *dev, struct net_device *lower,
 
 	dev->max_mtu = IP_MAX_MTU - overhead;
 	dev->needed_headroom = overhead +
-			       (lower ? lower->hard_header_len : ETH_HLEN);
+			       (lower ? lower->hard_header_len +
+					lower->needed_headroom : ETH_HLEN);
 	if (mtu_given) {
 		if (dev->mtu > dev->max_mtu) {
 			NL_SET_ERR_MSG(extack,

@@ -344,6 +344,12 @@ static int pn_xmit6(struct pn_device *pn, struct pn_peer *peer,
 	 * iptunnel_xmit() does for IPv4.
 	 */
 	skb_scrub_packet(skb, !net_eq(pn->net, dev_net(dev)));
+	/* An inner packet that may be fragmented (pn_pmtu_drop() cleared
+	 * df) but does not fit the path: ip6_fragment() refuses it unless
+	 * told to fragment at the source.
+	 */
+	if (!in->df)
+		skb->ignore_df = 1;
 
 	/* Always the checksummed GSO type: the segments must get their own
 	 * checksum, not the pseudo-header sum of the whole packet that

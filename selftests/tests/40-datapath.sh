@@ -113,8 +113,51 @@ is "a packet that fits the path still goes through" \
 iperf_server 2 a 5201 -1
 ok "a TCP transfer over the smaller underlay MTU completes" \
 	in_pod 1 a iperf3 -c "$(podv4 2 a)" -t 1
+# Without DF an oversize inner IPv4 packet is not refused: the outer packet
+# goes out without DF, fragmented by the IPv4 underlay or, over IPv6, by
+# node 1 itself.  Counted where it arrives (pod 2a's echo requests): the
+# 1428-byte reply does not fit node 1's 1400-byte underlay port back.
+echos() { snmp "$(pod 2 a)" Icmp InEchos; }
+e0=$(echos)
+pnping -n 1 -w 1 "$(pod 1 a),$(podv4 2 a),size=1400,nodf" >/dev/null
+is "no DF, IPv4 underlay: the oversize packet reaches pod 2a (outer packet fragmented)" \
+	"$(echos)" $((e0 + 1))
+peers 6
+pnping -n 1 -w 1 "$(pod 1 a),$(podv4 2 a),size=1400,nodf" >/dev/null
+is "no DF, IPv6 underlay: it reaches pod 2a too (the outer IPv6 packet fragmented by node 1)" \
+	"$(echos)" $((e0 + 2))
+peers 4
 in_node 1 ip link set eth0 mtu 1500
 in_ns $U ip link set u1 mtu 1500
+
+phase full-size
+# --- a packet of the MTU fits to every peer, IPv6 endpoints included --------
+# Without local/local6 a device may have peers of both families, so its
+# default MTU leaves room for the IPv6 outer header; with local alone
+# (IPv4 only) for the IPv4 one.
+mtu() { in_node 1 ip -j link show "$1" | jget '.[0].mtu'; }
+is "podnet0 (no local, no local6): default MTU 1500 - 70 = 1430" "$(mtu podnet0)" 1430
+in_node 1 ip -batch - <<-EOF
+link add pnm4 type podnet vni 9 port 4791 local $(v4 1)
+link add pnm6 type podnet vni 10 port 4791 local6 $(v6 1)
+link add pnm46 type podnet vni 11 port 4791 local $(v4 1) local6 $(v6 1)
+EOF
+is "local only (IPv4): 1450; local6 only: 1430; both: 1430" \
+	"$(mtu pnm4) $(mtu pnm6) $(mtu pnm46)" "1450 1430 1430"
+in_node 1 ip -batch - <<-EOF
+link del pnm4
+link del pnm6
+link del pnm46
+EOF
+peers 6
+mtu0=$(stats 1 tx_drop_mtu)
+mapfile -t res <<<"$(pnping "$(pod 1 a),$(podv4 2 a),size=$((1430 - 28)),df" \
+	"$(pod 1 a),$(podv6 2 a),size=$((1430 - 48)),df")"
+is "over IPv6 endpoints: an IPv4 packet of the MTU gets through" \
+	"${res[0]}" "$(pod 1 a) $(podv4 2 a) reply"
+is "... and an IPv6 one" "${res[1]:-}" "$(pod 1 a) $(podv6 2 a) reply"
+is "... neither dropped as tx_drop_mtu" "$(stats 1 tx_drop_mtu)" "$mtu0"
+peers 4
 
 phase route-cache
 # --- the per-peer route cache: not for marked packets, reset by a TOS change --

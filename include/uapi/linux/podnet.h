@@ -101,8 +101,9 @@
  * addresses refer to that netns.  Deleting that netns deletes the device.
  *
  * The default MTU is the MTU of LINK (1500 without it) minus the
- * encapsulation overhead: PODNET_VXLAN_OVERHEAD_IPV6 if the device binds
- * LOCAL6 only, else PODNET_VXLAN_OVERHEAD_IPV4.  Packets bigger than the
+ * encapsulation overhead: PODNET_VXLAN_OVERHEAD_IPV4 if the device can
+ * only use IPv4 (LOCAL without LOCAL6), else PODNET_VXLAN_OVERHEAD_IPV6,
+ * so that a packet of the MTU fits to any peer.  Packets bigger than the
  * path to a peer allows are answered with ICMP fragmentation-needed or
  * ICMPv6 packet-too-big (counted as TX_DROP_MTU).
  */
