@@ -26,11 +26,13 @@ diag "kernel ${PODNET_KVER:-$(uname -r)}, $rounds rounds, median wall time of on
 for fam in 4 46; do
 	for t in podnet ptp; do
 		cni_drv pnbn -conf "$(list $t $fam)" -id warm -netns /run/netns/pnbp -n 1 bench >/dev/null
-		read -r _ add _ del <<<"$(cni_drv pnbn -conf "$(list $t $fam)" -id bench \
-			-netns /run/netns/pnbp -n "$rounds" bench)"
-		eval "${t}_add=${add:-0} ${t}_del=${del:-0}"
+		out=$(cni_drv pnbn -conf "$(list $t $fam)" -id bench -netns /run/netns/pnbp \
+			-n "$rounds" bench)
+		read -r _ add _ del <<<"$out"
+		[[ "$add $del" =~ ^[0-9]+\ [0-9]+$ ]] || { echo "Bail out! $t: $out"; exit 1; }
+		eval "${t}_add=$add ${t}_del=$del"
 		diag "$(printf 'IPv%-3s %-7s ADD %7d us   DEL %7d us   ADD+DEL %7d us' \
-			"$fam" $t "${add:-0}" "${del:-0}" $((${add:-0} + ${del:-0})))"
+			"$fam" $t "$add" "$del" $((add + del)))"
 	done
 	ok "IPv$fam: both ran $rounds rounds" test "$podnet_add" -gt 0 -a "$ptp_add" -gt 0
 	diag "$(awk -v a=$((podnet_add + podnet_del)) -v b=$((ptp_add + ptp_del)) \
