@@ -16,11 +16,13 @@ topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
 peers 4
 runs=${BENCH_RUNS:-7} secs=${BENCH_SECS:-3}
 
-# flannel.1 on nodes 1 and 2, pod addresses 10.245.N.10 next to 10.244.N.10.
+# flannel.1 on nodes 1 and 2, pod addresses 10.245.N.10 next to 10.244.N.10;
+# podnet0 at Flannel's MTU too (its default leaves room for IPv6 peers).
 for n in $N; do
 	in_node "$n" ip -batch - <<-EOF
 	link add flannel.1 type vxlan id 1 dstport 4789 local $(v4 "$n") dev eth0 nolearning
 	link set flannel.1 mtu 1450 up
+	link set podnet0 mtu 1450
 	addr add 10.245.$n.0/32 dev flannel.1
 	route add 10.245.$n.10/32 dev va
 	EOF
