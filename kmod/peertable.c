@@ -749,4 +749,6 @@ void pn_peertable_uninit(void)
 	kmem_cache_destroy(pn_node_cache);
 }
 
+#ifdef PODNET_DEBUG
 #include "selftest/peertable.c"
+#endif

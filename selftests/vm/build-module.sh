@@ -7,7 +7,8 @@
 # OUTDIR/podnet.ko.  Variants: "plant" (OUTDIR/podnet-plant.ko) has a
 # planted WARN for the harness self-test; "sparse" also runs sparse (C=2).
 # Fails on any compiler or sparse warning.  7.2 is built inside the sid
-# chroot with its gcc.
+# chroot with its gcc.  Every variant is a test build (PODNET_DEBUG=y: the
+# self-test and its parameters); make and DKMS build the release module.
 set -euo pipefail
 
 k=$1 out=$2 variant=${3:-}
@@ -16,10 +17,10 @@ vm=$top/selftests/vm
 read -r ver _ _ chroot kdir < <("$vm/provision.sh" info "$k")
 
 name=podnet${variant:+-$variant}
-extra=()
+extra=(PODNET_DEBUG=y)
 case $variant in
-plant) extra=(PODNET_PLANT_WARN=y) ;;
-sparse) extra=(C=2) ;;
+plant) extra+=(PODNET_PLANT_WARN=y) ;;
+sparse) extra+=(C=2) ;;
 esac
 
 if [ "$chroot" = - ]; then
