@@ -155,6 +155,34 @@ is "a second ADD of the same attachment: code 100, its address kept" \
 	"rc 1 100 host interface $hif already exists (podnet:pnt:c1:eth0): an earlier ADD of this container and interface was not deleted
 10.244.1.2 fd10:1::2 "
 
+# --- one family only: routes and gateways of that family alone --------------------
+conf4=$(cni_conf 1.1.0 '.ipam.ranges = [[{subnet: "10.244.4.0/24"}]]')
+conf6=$(cni_conf 1.1.0 '.ipam.ranges = [[{subnet: "fd10:6::/64"}]]')
+r4=$(cni_raw $N ADD only4 $NS eth4 <<<"$conf4")
+r6=$(cni_raw $N ADD only6 $NS eth6 <<<"$conf6")
+h4=$(jq -r '.interfaces[0].name' <<<"$r4")
+h6=$(jq -r '.interfaces[0].name' <<<"$r6")
+is "IPv4 only: result ips and routes" "$(jq -c '[[.ips[].address], [.routes[].dst]]' <<<"$r4")" \
+	'[["10.244.4.2/32"],["0.0.0.0/0"]]'
+is "IPv6 only: result ips and routes" "$(jq -c '[[.ips[].address], [.routes[].dst]]' <<<"$r6")" \
+	'[["fd10:6::2/128"],["::/0"]]'
+is "IPv4 only: host end has 169.254.1.1, no fe80::1; proxy_arp 1, proxy_ndp 0" \
+	"$(ns_exec $N ip -j addr show dev "$h4" | jq -c '[.[0].addr_info[] | select(.local == "169.254.1.1" or .local == "fe80::1") | .local]') $(ns_exec $N sysctl -n net.ipv4.conf.$h4.proxy_arp net.ipv6.conf.$h4.proxy_ndp | tr '\n' ' ')" \
+	'["169.254.1.1"] 1 0 '
+is "IPv6 only: host end has fe80::1, no 169.254.1.1; proxy_arp 0, proxy_ndp 1" \
+	"$(ns_exec $N ip -j addr show dev "$h6" | jq -c '[.[0].addr_info[] | select(.local == "169.254.1.1" or .local == "fe80::1") | .local]') $(ns_exec $N sysctl -n net.ipv4.conf.$h6.proxy_arp net.ipv6.conf.$h6.proxy_ndp | tr '\n' ' ')" \
+	'["fe80::1"] 0 1 '
+is "... the pod (c1 on eth0 first): its default routes stay c1's" \
+	"$(ns_exec $P ip route show default; ns_exec $P ip -6 route show default)" \
+	"default via 169.254.1.1 dev eth0 proto static 
+default via fe80::1 dev eth0 proto static metric 1024 pref medium"
+cni_raw $N DEL only4 $NS eth4 <<<"$conf4"
+cni_raw $N DEL only6 $NS eth6 <<<"$conf6"
+is "... both DELs: c1's attachment alone is left" \
+	"$(ns_exec $N ip -o link show type veth | awk -F'[:@ ]+' '{ print $2 }'; ipam_used | tr '\n' ' ')" \
+	"$hif
+10.244.1.2 fd10:1::2 "
+
 # --- CHECK ---------------------------------------------------------------
 chk=$(jq -c --argjson p "$res" '. + {prevResult: $p}' <<<"$conf")
 is "CHECK after ADD passes" "$(cni_err $N CHECK c1 $NS <<<"$chk")" "rc 0"
