@@ -174,10 +174,4 @@ static inline void pn_compat_flowi4_set_tos(struct flowi4 *fl4, u8 tos)
 #endif
 }
 
-/* from_timer() became timer_container_of() in 6.16. */
-#ifndef timer_container_of
-#define timer_container_of(var, callback_timer, timer_fieldname) \
-	from_timer(var, callback_timer, timer_fieldname)
-#endif
-
 #endif /* _PODNET_COMPAT_H */

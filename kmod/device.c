@@ -8,6 +8,7 @@
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <net/ip.h>
+#include <net/ip_tunnels.h>
 #include <net/ipv6.h>
 #include <net/rtnetlink.h>
 #include <uapi/linux/podnet.h>
@@ -80,6 +81,8 @@ static void pn_setup(struct net_device *dev)
 	struct pn_device *pn = netdev_priv(dev);
 
 	dev->netdev_ops = &pn_netdev_ops;
+	/* AF_PACKET sends: skb->protocol from the IP header's version. */
+	dev->header_ops = &ip_tunnel_header_ops;
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;

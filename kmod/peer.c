@@ -136,7 +136,13 @@ void pn_peer_hash_remove(struct pn_table *tbl, struct pn_peer *peer)
 			       pn_peer_ht_params);
 }
 
-/* Under the table's lock or in an RCU read-side section. */
+/*
+ * The rcu_read_lock() here covers only the walk of the hash table (which
+ * rhashtable_lookup() requires even of the table's writers).  The peer it
+ * returns stays valid only while the caller holds the table's lock (no
+ * change can free it) or is in an RCU read-side section of its own, which
+ * it must then be in already (peers are freed after a grace period).
+ */
 struct pn_peer *pn_peer_hash_lookup(struct pn_table *tbl,
 				    const struct pn_peer_key *key)
 {

@@ -136,12 +136,19 @@ static struct pn_sock *pn_sock_find(struct pn_net *pnet,
 	return NULL;
 }
 
+/*
+ * Any non-zero encap_type makes the UDP layer hand our packets to
+ * encap_rcv; the value itself is not interpreted for tunnels that set
+ * encap_rcv (vxlan and geneve use 1 as well).
+ */
+#define PN_UDP_ENCAP_TYPE	1
+
 static struct pn_sock *pn_sock_create(struct net *net,
 				      const struct pn_config *cfg,
 				      sa_family_t family)
 {
 	struct udp_tunnel_sock_cfg tcfg = {
-		.encap_type = 1,
+		.encap_type = PN_UDP_ENCAP_TYPE,
 		.encap_rcv = pn_encap_rcv,
 		.encap_err_lookup = pn_encap_err_lookup,
 		.gro_receive = pn_gro_receive,

@@ -63,6 +63,32 @@ is "wrong VNI: rx_drop_bad_vni +1" "$vni" $((vni_before + 1))
 is "none of the crafted packets was delivered" "$(devstat 1 podnet0 rx_packets)" "$rx_before"
 ok "pods still reach each other after the crafted packets" all_pairs
 
+phase af-packet
+# --- AF_PACKET sends on podnet0 (header_ops' parse_protocol) -----------------
+# A raw IPv4 echo request to pod 2a, sent on node 1's podnet0 by a packet
+# socket of protocol 0: the device must tell IPv4 from the IP header.
+echos() { snmp "$(pod 2 a)" Icmp InEchos; }
+e0=$(echos) other0=$(stats 1 tx_drop_other)
+in_node 1 python3 - "$(v4 1)" "$(podv4 2 a)" <<'EOF'
+import socket, struct, sys
+def csum(b):
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+icmp = struct.pack('!BBHHH', 8, 0, 0, 0x7070, 1) + b'podnet'
+icmp = icmp[:2] + struct.pack('!H', csum(icmp)) + icmp[4:]
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
+                 socket.inet_aton(sys.argv[1]), socket.inet_aton(sys.argv[2]))
+ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+s.bind(('podnet0', 0))
+s.send(ip + icmp)
+EOF
+arrived() { [ "$(echos)" -gt "$e0" ]; }
+wait_for 5 arrived
+is "an IPv4 packet sent on podnet0 through AF_PACKET reaches pod 2a" "$(echos)" $((e0 + 1))
+is "... not dropped as tx_drop_other" "$(stats 1 tx_drop_other)" "$other0"
+
 phase peer-removal
 # --- peer removal and re-adding ---------------------------------------------
 ok "peer removal: node 1 removes node 2" \
