@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The podnet CNI plugin on real podnet devices: two nodes (pnn1, pnn2) on
 # an underlay bridge, pods attached through libcni with the conflist
-# podnet + portmap + bandwidth: STATUS as the device comes and goes, the
+# podnet + portmap + bandwidth: STATUS as the device comes and goes and
+# the node agent's sync file says the peer table is programmed, the
 # MTU from podnet0, CHECK, pod-to-pod traffic across the overlay, a
 # hostPort, the bandwidth limit on podnet's host end, DEL (with the netns
 # gone too) leaving nothing.  The plugin's protocol and faults without a
@@ -37,7 +38,7 @@ conflist() {
 	jq -n -c --arg n "$1" --arg ipam "$cni_tmp/ipam$1" --arg run "$RUN_DIR" '{
 		cniVersion: "1.1.0", name: "podnet",
 		plugins: [
-			{ type: "podnet", runtimeDir: $run,
+			{ type: "podnet", runtimeDir: $run, syncFile: "\($ipam).synced",
 			  ipam: { type: "host-local", dataDir: $ipam,
 				  ranges: [[{subnet: "10.244.\($n).0/24"}], [{subnet: "fd10:\($n)::/64"}]] } },
 			{ type: "portmap", capabilities: { portMappings: true } },
@@ -55,7 +56,15 @@ in_node 1 ip link add podnet0 type podnet
 is "STATUS with podnet0 down: code 50" "$(cni_drv pnn1 -conf "$l1" status)" \
 	'{"code":50,"msg":"device podnet0 is down"}'
 in_node 1 ip link set podnet0 up
-is "STATUS with podnet0 up: ready" "$(cni_drv pnn1 -conf "$l1" status; echo "rc $?")" "rc 0"
+sync1=$cni_tmp/ipam1.synced
+is "STATUS with podnet0 up, no sync file: code 50" "$(cni_drv pnn1 -conf "$l1" status)" \
+	"{\"code\":50,\"msg\":\"the peer table of podnet0 has not been programmed yet ($sync1: No such file or directory)\"}"
+ifx=$(in_node 1 ip -j link show podnet0 | jget '.[0].ifindex')
+echo $((ifx + 1)) >"$sync1"
+is "STATUS with the sync file of an earlier podnet0: code 50" "$(cni_drv pnn1 -conf "$l1" status)" \
+	"{\"code\":50,\"msg\":\"the peer table of podnet0 has not been programmed yet ($sync1 is for ifindex $((ifx + 1)), podnet0 is $ifx)\"}"
+echo "$ifx" >"$sync1"
+is "STATUS with podnet0 up and synced: ready" "$(cni_drv pnn1 -conf "$l1" status; echo "rc $?")" "rc 0"
 is "ADD on a node without podnet0 (and no mtu): code 11" \
 	"$(cni_drv pnn2 -conf "$l2" -id p2 -netns /run/netns/$(pod 2 a) add)" \
 	'{"code":11,"msg":"device podnet0 does not exist (yet), and the config sets no mtu"}'

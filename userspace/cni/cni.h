@@ -68,6 +68,7 @@ struct cni_conf {
 	const char *device;		/* the podnet device, default "podnet0" */
 	uint32_t mtu;			/* 0: the device's */
 	const char *runtime_dir;	/* lock files */
+	const char *sync_file;		/* NULL: /run/podnet/DEVICE.synced; "": none */
 	json_t *prev_result;		/* NULL if none */
 };
 

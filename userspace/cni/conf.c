@@ -155,7 +155,7 @@ static int get_str(json_t *obj, const char *key, const char **out, const char *w
 int cni_conf_parse(const char *raw, size_t len, struct cni_conf *c, struct cni_err *e)
 {
 	json_error_t jerr;
-	json_t *root, *ipam, *mtu, *masq;
+	json_t *root, *ipam, *mtu, *masq, *sync;
 	const char *p;
 
 	c->raw = raw;
@@ -185,6 +185,11 @@ int cni_conf_parse(const char *raw, size_t len, struct cni_conf *c, struct cni_e
 	if (get_str(root, "device", &c->device, "", e) < 0 ||
 	    get_str(root, "runtimeDir", &c->runtime_dir, "", e) < 0)
 		return -1;
+	/* syncFile "" turns the check off (a cluster programmed by hand). */
+	sync = json_object_get(root, "syncFile");
+	if (sync && !json_is_string(sync))
+		return cni_fail(e, CNI_ERR_CONFIG, "syncFile must be a string");
+	c->sync_file = sync ? json_string_value(sync) : NULL;
 	if (!c->device)
 		c->device = "podnet0";
 	if (!c->runtime_dir)

@@ -1,14 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * STATUS (spec 1.1.0): can this node take pods?  Not while the podnet
- * device is missing or down (code 50); then IPAM is asked in turn.
+ * device is missing or down, nor before its peer table was programmed
+ * (code 50); then IPAM is asked in turn.
+ *
+ * "Programmed" is the node agent's word: once its first full table is
+ * committed, it writes the device's ifindex to the sync file,
+ * /run/podnet/DEVICE.synced (/run: gone with a reboot).  A device
+ * created again has a new ifindex, so the file of its predecessor does
+ * not count.  podnet only reads the file.
  */
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cni.h"
 #include "rtnl.h"
+
+static int check_synced(const struct cni_conf *c, uint32_t ifindex, struct cni_err *e)
+{
+	char path[300], buf[32], *end;
+	unsigned long v;
+	FILE *f;
+
+	if (c->sync_file && !*c->sync_file)
+		return 0;
+	if (c->sync_file)
+		snprintf(path, sizeof(path), "%s", c->sync_file);
+	else
+		snprintf(path, sizeof(path), "/run/podnet/%s.synced", c->device);
+	f = fopen(path, "re");
+	if (!f)
+		return cni_fail(e, CNI_ERR_UNAVAILABLE,
+				"the peer table of %s has not been programmed yet (%s: %s)",
+				c->device, path, strerror(errno));
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	v = strtoul(buf, &end, 10);
+	if (end == buf || (*end && *end != '\n'))
+		return cni_fail(e, CNI_ERR_UNAVAILABLE, "%s does not hold an ifindex", path);
+	if (v != ifindex)
+		return cni_fail(e, CNI_ERR_UNAVAILABLE,
+				"the peer table of %s has not been programmed yet (%s is for ifindex %lu, %s is %u)",
+				c->device, path, v, c->device, ifindex);
+	return 0;
+}
 
 int cni_cmd_status(struct cni_run *run)
 {
@@ -35,6 +74,8 @@ int cni_cmd_status(struct cni_run *run)
 				dev, l.kind[0] ? l.kind : "none");
 	if (!(l.flags & IFF_UP))
 		return cni_fail(e, CNI_ERR_UNAVAILABLE, "device %s is down", dev);
+	if (check_synced(&run->conf, l.ifindex, e) < 0)
+		return -1;
 	if (cni_ipam_exec(run, "STATUS", &out, e) < 0)
 		return -1;
 	json_decref(out);
