@@ -91,6 +91,17 @@ is "IPAM failing (range exhausted): its code and message, named" \
 	"$(cni_err $N ADD c2 $NS eth1 <<<"$one")" \
 	"rc 1 999 IPAM plugin host-local (ADD): failed to allocate for range 0: no IP addresses available in range set: 10.244.9.5-10.244.9.5"
 ok "... and the first container's DEL" cni_raw $N DEL c-full $NS <<<"$one"
+# The runtime deletes the pod's netns while ADD runs: strace holds the
+# plugin's first setns() (into the pod) for 1.5 s, the netns goes after 0.5.
+pn_netns_add pncv
+(sleep 0.5; ip netns del pncv) &
+out=$(ns_exec $N strace -qq -o /dev/null -e trace=setns -e inject=setns:delay_enter=1500000:when=1 \
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "CNI_PATH=$CNI_PATH_T" CNI_COMMAND=ADD \
+	CNI_CONTAINERID=c-gone CNI_NETNS=/run/netns/pncv CNI_IFNAME=eth0 "$PODNET_BIN/podnet" \
+	2>&1 <<<"$conf")
+wait
+is "netns deleted during ADD: code 3" "$(jq -r '"\(.code) \(.msg)"' <<<"$out" 2>/dev/null || echo "$out")" \
+	"3 network namespace /run/netns/pncv was deleted during ADD"
 is "no address, link, route or lock file left by any fault" "$(ipam_used; leftovers $N)" ""
 
 # --- ADD in every version: the result against golden files -------------------

@@ -36,6 +36,16 @@ int cni_cmd_add(struct cni_run *run)
 	if (cni_result_parse_ips(ipam, &r, "the IPAM result", CNI_ERR_IPAM, -1, e) < 0 ||
 	    cni_veth_setup(run, &r, netns, e) < 0)
 		goto undo;
+	/*
+	 * Our fd kept the pod's netns alive; if its runtime deleted it
+	 * meanwhile, the pod end dies with our fd.  Say so, and undo.
+	 */
+	if (!cni_netns_same(run->env.netns, netns)) {
+		cni_fail(e, CNI_ERR_CONTAINER, "network namespace %s was deleted during ADD",
+			 run->env.netns);
+		cni_veth_teardown(r.host_if, &undo_err);
+		goto undo;
+	}
 
 	res = cni_result_json(&r, run->conf.version, run->conf.prev_result);
 	ret = cni_print(res);

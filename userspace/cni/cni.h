@@ -169,6 +169,8 @@ void cni_unlock(int fd, const char *dir, const char *id);
 
 /* Open the netns at @path: code 3 if it does not exist. */
 int cni_netns_open(const char *path, struct cni_err *e);
+/* Does @path still name the namespace @fd is? */
+bool cni_netns_same(const char *path, int fd);
 /* Run in the netns @fd from now on; cni_netns_enter(host_fd) goes back. */
 int cni_netns_enter(int fd, const char *what, struct cni_err *e);
 /* Write @value to /proc/sys/net/@path (in the current netns). */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cni.h"
@@ -31,6 +32,14 @@ int cni_netns_open(const char *path, struct cni_err *e)
 		return cni_fail(e, CNI_ERR_CONTAINER, "%s is not a network namespace", path);
 	}
 	return fd;
+}
+
+bool cni_netns_same(const char *path, int fd)
+{
+	struct stat ps, fs;
+
+	return stat(path, &ps) == 0 && fstat(fd, &fs) == 0 && ps.st_dev == fs.st_dev &&
+	       ps.st_ino == fs.st_ino;
 }
 
 int cni_netns_enter(int fd, const char *what, struct cni_err *e)
