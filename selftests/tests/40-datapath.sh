@@ -122,6 +122,37 @@ ok "podnet0 on node 2 received and delivered packets larger than its MTU" \
 	test "$rxp" -gt 0 -a $((rxb / (rxp > 0 ? rxp : 1))) -gt 1450
 diag "UDP tunnel GRO table: $(dmesg | grep -c 'Too many UDP tunnel types') 'Too many UDP tunnel types' messages"
 
+phase full-size
+# --- a packet of the MTU fits to every peer, IPv6 endpoints included --------
+# Without local/local6 a device may have peers of both families, so its
+# default MTU leaves room for the IPv6 outer header; with local alone
+# (IPv4 only) for the IPv4 one.  Before the pmtu phase, whose lowered path
+# MTUs the pods' routes remember.
+mtu() { in_node 1 ip -j link show "$1" | jget '.[0].mtu'; }
+is "podnet0 (no local, no local6): default MTU 1500 - 70 = 1430" "$(mtu podnet0)" 1430
+in_node 1 ip -batch - <<-EOF
+link add pnm4 type podnet vni 9 port 4791 local $(v4 1)
+link add pnm6 type podnet vni 10 port 4791 local6 $(v6 1)
+link add pnm46 type podnet vni 11 port 4791 local $(v4 1) local6 $(v6 1)
+EOF
+is "local only (IPv4): 1450; local6 only: 1430; both: 1430" \
+	"$(mtu pnm4) $(mtu pnm6) $(mtu pnm46)" "1450 1430 1430"
+in_node 1 ip -batch - <<-EOF
+link del pnm4
+link del pnm6
+link del pnm46
+EOF
+peers 6
+mtu0=$(stats 1 tx_drop_mtu)
+m=$(mtu podnet0)
+mapfile -t res <<<"$(pnping "$(pod 1 a),$(podv4 2 a),size=$((m - 28)),df" \
+	"$(pod 1 a),$(podv6 2 a),size=$((m - 48)),df")"
+is "over IPv6 endpoints: an IPv4 packet of podnet0's MTU ($m) gets through" \
+	"${res[0]}" "$(pod 1 a) $(podv4 2 a) reply"
+is "... and an IPv6 one" "${res[1]:-}" "$(pod 1 a) $(podv6 2 a) reply"
+is "... neither dropped as tx_drop_mtu" "$(stats 1 tx_drop_mtu)" "$mtu0"
+peers 4
+
 phase pmtu
 # --- path MTU: a smaller underlay on node 1 --------------------------------
 mtu_before=$(stats 1 tx_drop_mtu)
@@ -156,41 +187,14 @@ peers 4
 in_node 1 ip link set eth0 mtu 1500
 in_ns $U ip link set u1 mtu 1500
 
-phase full-size
-# --- a packet of the MTU fits to every peer, IPv6 endpoints included --------
-# Without local/local6 a device may have peers of both families, so its
-# default MTU leaves room for the IPv6 outer header; with local alone
-# (IPv4 only) for the IPv4 one.
-mtu() { in_node 1 ip -j link show "$1" | jget '.[0].mtu'; }
-is "podnet0 (no local, no local6): default MTU 1500 - 70 = 1430" "$(mtu podnet0)" 1430
-in_node 1 ip -batch - <<-EOF
-link add pnm4 type podnet vni 9 port 4791 local $(v4 1)
-link add pnm6 type podnet vni 10 port 4791 local6 $(v6 1)
-link add pnm46 type podnet vni 11 port 4791 local $(v4 1) local6 $(v6 1)
-EOF
-is "local only (IPv4): 1450; local6 only: 1430; both: 1430" \
-	"$(mtu pnm4) $(mtu pnm6) $(mtu pnm46)" "1450 1430 1430"
-in_node 1 ip -batch - <<-EOF
-link del pnm4
-link del pnm6
-link del pnm46
-EOF
-peers 6
-mtu0=$(stats 1 tx_drop_mtu)
-mapfile -t res <<<"$(pnping "$(pod 1 a),$(podv4 2 a),size=$((1430 - 28)),df" \
-	"$(pod 1 a),$(podv6 2 a),size=$((1430 - 48)),df")"
-is "over IPv6 endpoints: an IPv4 packet of the MTU gets through" \
-	"${res[0]}" "$(pod 1 a) $(podv4 2 a) reply"
-is "... and an IPv6 one" "${res[1]:-}" "$(pod 1 a) $(podv6 2 a) reply"
-is "... neither dropped as tx_drop_mtu" "$(stats 1 tx_drop_mtu)" "$mtu0"
-peers 4
-
 phase route-cache
 # --- the per-peer route cache: not for marked packets, reset by a TOS change --
 # On node 1, policy routing sends what is marked 0x77, and what has TOS
 # 0x10, to node 2's underlay addresses through tables where they are
-# unreachable.  Unmarked TOS-0 packets come first and fill each peer's
-# cache from the main table.
+# unreachable.  Unmarked TOS-0 packets come first and fill the peer's
+# cache from the main table.  The cache is per CPU: every probe runs on
+# CPU 0 (the sender's CPU transmits on podnet0 here).  Node 1's own pings
+# come from its underlay address, where pod 2a's replies find it.
 in_node 1 ip -batch - <<-EOF
 rule add fwmark 0x77 lookup 77 prio 100
 rule add tos 0x10 lookup 78 prio 101
@@ -199,27 +203,28 @@ route add unreachable $(v4 2)/32 table 78
 route add unreachable $(v6 2)/128 table 77
 EOF
 in_node 1 ip -6 rule add fwmark 0x77 lookup 77 prio 100
+cpu0() { taskset -c 0 "$@"; }
+nping() { in_node 1 taskset -c 0 ping -q -c 1 -W 2 -I "$(v4 1)" "$@" "$(podv4 2 a)" >/dev/null; }
 noroute=$(stats 1 tx_drop_no_route)
 ok "unmarked: pod 1a reaches pod 2a (node 2's route cached from the main table)" \
-	pnping "$(pod 1 a),$(podv4 2 a)"
-fails "marked 0x77 (ping -m from node 1): routed by its table, where node 2 is unreachable" \
-	in_node 1 ping -q -c 1 -W 1 -m 0x77 "$(podv4 2 a)"
+	cpu0 pnping "$(pod 1 a),$(podv4 2 a)"
+ok "unmarked: node 1 reaches pod 2a (ping -I $(v4 1))" nping
+fails "marked 0x77 (ping -m): routed by its table, where node 2 is unreachable" nping -m 0x77
 is "... dropped as tx_drop_no_route, not sent on the cached route" \
 	"$(stats 1 tx_drop_no_route)" $((noroute + 1))
-ok "unmarked again: still reaches pod 2a" pnping "$(pod 1 a),$(podv4 2 a)"
+ok "unmarked again: still reaches pod 2a" cpu0 pnping "$(pod 1 a),$(podv4 2 a)"
 peers 6
-ok "over IPv6 endpoints, unmarked: pod 1a reaches pod 2a" pnping "$(pod 1 a),$(podv4 2 a)"
-fails "... marked 0x77: routed by its table, unreachable" \
-	in_node 1 ping -q -c 1 -W 1 -m 0x77 "$(podv4 2 a)"
+ok "over IPv6 endpoints, unmarked: node 1 reaches pod 2a" nping
+fails "... marked 0x77: routed by its table, unreachable" nping -m 0x77
 is "... dropped as tx_drop_no_route" "$(stats 1 tx_drop_no_route)" $((noroute + 2))
 peers 4
-ok "unmarked over IPv4 endpoints again: pod 1a reaches pod 2a" pnping "$(pod 1 a),$(podv4 2 a)"
+ok "unmarked over IPv4 endpoints again: pod 1a reaches pod 2a" cpu0 pnping "$(pod 1 a),$(podv4 2 a)"
 ok "ip link set podnet0 type podnet tos 0x10" in_node 1 ip link set podnet0 type podnet tos 0x10
 fails "tos 0x10: the cached route is forgotten, the TOS rule makes node 2 unreachable" \
-	pnping -n 1 -w 1 "$(pod 1 a),$(podv4 2 a)"
+	cpu0 pnping -n 1 -w 1 "$(pod 1 a),$(podv4 2 a)"
 is "... dropped as tx_drop_no_route" "$(stats 1 tx_drop_no_route)" $((noroute + 3))
 ok "ip link set podnet0 type podnet tos 0" in_node 1 ip link set podnet0 type podnet tos 0
-ok "tos 0: pod 1a reaches pod 2a again" pnping "$(pod 1 a),$(podv4 2 a)"
+ok "tos 0: pod 1a reaches pod 2a again" cpu0 pnping "$(pod 1 a),$(podv4 2 a)"
 in_node 1 ip -batch - <<-EOF
 rule del prio 100
 rule del prio 101
