@@ -14,9 +14,11 @@
  * header), else on the peer (spoofed inner source, ECN violation).
  */
 
+#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/moduleparam.h>
 #include <net/gro.h>
 #include <net/gro_cells.h>
 #include <net/inet_ecn.h>
@@ -46,6 +48,29 @@ static u32 pn_vxlan_vni(const struct vxlanhdr *vh)
 {
 	return be32_to_cpu(vh->vx_vni) >> 8;
 }
+
+#ifdef PODNET_DEBUG
+/*
+ * Test builds: a delay between reading the table and the lookups in it,
+ * so that 42-lifecycle's replaces land in that window (a receive path that
+ * read the table twice would then see two tables).
+ */
+static unsigned int pn_rx_delay_us;
+module_param_named(rx_delay_us, pn_rx_delay_us, uint, 0644);
+MODULE_PARM_DESC(rx_delay_us, "test builds: delay each receive's table lookups (us)");
+
+static void pn_rx_test_delay(void)
+{
+	unsigned int us = READ_ONCE(pn_rx_delay_us);
+
+	if (us)
+		udelay(min(us, 100U));
+}
+#else
+static void pn_rx_test_delay(void)
+{
+}
+#endif
 
 static void pn_rx_drop(struct pn_device *pn, struct pn_peer *peer,
 		       enum pn_drop_reason reason)
@@ -143,6 +168,7 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 
 	rcu_read_lock_bh();
 	tbl = rcu_dereference_bh(pn->table);
+	pn_rx_test_delay();
 	if (READ_ONCE(pn->cfg.src_valid)) {
 		/* The owner of the inner source must be the node that sent it:
 		 * one lookup.  Only a drop asks which node that was, to count
