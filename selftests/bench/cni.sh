@@ -9,7 +9,7 @@
 #   PODNET_ROOT=$PWD bash selftests/bench/cni.sh          (this kernel)
 #   selftests/vm/run.sh 6.12 selftests/bench/cni.sh       (in the guest)
 . "$PODNET_ROOT/selftests/lib.sh"
-. "$PODNET_ROOT/selftests/wip/cni-lib.sh"
+. "$PODNET_ROOT/selftests/tools/cni.sh"
 
 rounds=${PODNET_BENCH_ROUNDS:-100}
 pn_netns_add pnbn && pn_netns_add pnbp || { echo "Bail out! namespaces"; exit 1; }

@@ -6,11 +6,11 @@
 # routed veth it builds, CHECK, DEL however often and without the netns,
 # faults that must leave nothing behind, GC, and 200 parallel ADDs and
 # DELs through libcni.  Runs on any kernel with veth, the host's too:
-#   PODNET_ROOT=$PWD bash selftests/wip/51-cni-protocol.sh
+#   PODNET_ROOT=$PWD bash selftests/host/cni-protocol.sh (make check runs it on the host)
 . "$PODNET_ROOT/selftests/lib.sh"
-. "$PODNET_ROOT/selftests/wip/cni-lib.sh"
+. "$PODNET_ROOT/selftests/tools/cni.sh"
 
-G=$PODNET_ROOT/selftests/wip/cni-golden
+G=$PODNET_ROOT/selftests/tools/cni-golden
 N=pncn		# the node
 P=pncp		# a pod
 pn_netns_add $N && pn_netns_add $P || { echo "Bail out! cannot create namespaces"; exit 1; }

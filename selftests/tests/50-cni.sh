@@ -12,7 +12,7 @@
 
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
-. "$PODNET_ROOT/selftests/wip/cni-lib.sh"
+. "$PODNET_ROOT/selftests/tools/cni.sh"
 N="1 2"
 
 phase setup
