@@ -215,13 +215,13 @@ cpu0() { taskset -c 0 "$@"; }
 nping() { in_node 1 taskset -c 0 ping -q -c 1 -W 2 -I 10.244.1.1 "$@" "$(podv4 2 a)" >/dev/null; }
 noroute=$(stats 1 tx_drop_no_route)
 ok "unmarked: node 1 reaches pod 2a (node 2's route cached from the main table)" nping
-fails "marked 0x77 (ping -m): routed by its table, where node 2 is unreachable" nping -m 0x77
+fails "marked 0x77 (ping -m 119; ping takes the mark in decimal): routed by its table, where node 2 is unreachable" nping -m 119
 is "... dropped as tx_drop_no_route, not sent on the cached route" \
 	"$(stats 1 tx_drop_no_route)" $((noroute + 1))
 ok "unmarked again: still reaches pod 2a" nping
 peers 6
 ok "over IPv6 endpoints, unmarked: node 1 reaches pod 2a" nping
-fails "... marked 0x77: routed by its table, unreachable" nping -m 0x77
+fails "... marked 0x77: routed by its table, unreachable" nping -m 119
 is "... dropped as tx_drop_no_route" "$(stats 1 tx_drop_no_route)" $((noroute + 2))
 ok "... pod 1a reaches pod 2a (cached again, TOS 0)" cpu0 pnping "$(pod 1 a),$(podv4 2 a)"
 ok "ip link set podnet0 type podnet tos 0x10" in_node 1 ip link set podnet0 type podnet tos 0x10
