@@ -155,53 +155,16 @@ void ctl_replace_free(struct ctl_replace *r)
 int ctl_replace_build(const struct ctl_replace *r, uint16_t family_id, const char *dev,
 		      size_t limit, ctl_batch_fn send, void *data)
 {
-	/* The smallest message is well over 16 bytes, so this bounds a batch. */
-	size_t max_msgs = limit / 16 + 1, used = 0, n = 0, i, next;
-	size_t *entry = malloc(max_msgs * sizeof(*entry));
-	char *buf = calloc(1, limit);
-	int ret = 0;
+	const struct pn_peer **peers = malloc((r->n ? r->n : 1) * sizeof(*peers));
+	size_t i;
+	int ret;
 
-	if (!entry || !buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < r->n && !ret; i++) {
-		const struct pn_peer *peer = &r->v[i].peer;
-
-		next = 0;
-		do {
-			struct nlmsghdr *nlh = NULL;
-			size_t before = next;
-			long put = -1;
-
-			/* Room for the headers at least?  Then try to add the peer. */
-			if (limit - used >= 64) {
-				nlh = pn_msg_start(buf + used, family_id,
-						   PODNET_CMD_REPLACE_ADD, 0);
-				pn_put_dev(nlh, 0, dev);
-				put = pn_put_peer(nlh, limit - used, peer, &next, true);
-			}
-			/* Nothing of a peer that still has prefixes: the batch is full. */
-			if (put < 0 || (put == 0 && before < peer->n_prefixes)) {
-				next = before;
-				if (n == 0) {
-					ret = -EMSGSIZE;	/* would not fit even alone */
-					break;
-				}
-				ret = send(buf, used, n, entry, data);
-				memset(buf, 0, limit);
-				used = n = 0;
-				continue;
-			}
-			used += MNL_ALIGN(nlh->nlmsg_len);
-			entry[n++] = i;
-		} while (!ret && next < peer->n_prefixes);
-	}
-	if (!ret && n)
-		ret = send(buf, used, n, entry, data);
-out:
-	free(entry);
-	free(buf);
+	if (!peers)
+		return -ENOMEM;
+	for (i = 0; i < r->n; i++)
+		peers[i] = &r->v[i].peer;
+	ret = pn_replace_build(peers, r->n, family_id, dev, limit, send, data);
+	free(peers);
 	return ret;
 }
 

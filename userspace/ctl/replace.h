@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "peer.h"
+#include "podnet.h"
 
 struct ctl_replace_entry {
 	struct pn_peer peer;
@@ -38,8 +39,7 @@ void ctl_replace_free(struct ctl_replace *r);
  * to @send with, for each of its messages, the index of its entry.  Stops
  * at the first non-zero return of @send and returns it.
  */
-typedef int (*ctl_batch_fn)(void *buf, size_t len, size_t n, const size_t *entry,
-			    void *data);
+typedef pn_batch_fn ctl_batch_fn;
 int ctl_replace_build(const struct ctl_replace *r, uint16_t family_id, const char *dev,
 		      size_t limit, ctl_batch_fn send, void *data);
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "podnet.h"
@@ -466,4 +467,57 @@ void pn_put_peer_all(struct nlmsghdr *nlh, const struct pn_peer *peer)
 		put_peer_nest(nlh, nlh->nlmsg_len + PN_NEST_MAX, peer, &next, true, first);
 		first = false;
 	} while (next < peer->n_prefixes);
+}
+
+int pn_replace_build(const struct pn_peer *const *peers, size_t n_peers, uint16_t family_id,
+		     const char *dev, size_t limit, pn_batch_fn send, void *data)
+{
+	/* The smallest message is well over 16 bytes, so this bounds a batch. */
+	size_t max_msgs = limit / 16 + 1, used = 0, n = 0, i, next;
+	size_t *entry = malloc(max_msgs * sizeof(*entry));
+	char *buf = calloc(1, limit);
+	int ret = 0;
+
+	if (!entry || !buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n_peers && !ret; i++) {
+		const struct pn_peer *peer = peers[i];
+
+		next = 0;
+		do {
+			struct nlmsghdr *nlh = NULL;
+			size_t before = next;
+			long put = -1;
+
+			/* Room for the headers at least?  Then try to add the peer. */
+			if (limit - used >= 64) {
+				nlh = pn_msg_start(buf + used, family_id,
+						   PODNET_CMD_REPLACE_ADD, 0);
+				pn_put_dev(nlh, 0, dev);
+				put = pn_put_peer(nlh, limit - used, peer, &next, true);
+			}
+			/* Nothing of a peer that still has prefixes: the batch is full. */
+			if (put < 0 || (put == 0 && before < peer->n_prefixes)) {
+				next = before;
+				if (n == 0) {
+					ret = -EMSGSIZE;	/* would not fit even alone */
+					break;
+				}
+				ret = send(buf, used, n, entry, data);
+				memset(buf, 0, limit);
+				used = n = 0;
+				continue;
+			}
+			used += MNL_ALIGN(nlh->nlmsg_len);
+			entry[n++] = i;
+		} while (!ret && next < peer->n_prefixes);
+	}
+	if (!ret && n)
+		ret = send(buf, used, n, entry, data);
+out:
+	free(entry);
+	free(buf);
+	return ret;
 }

@@ -147,4 +147,16 @@ bool pn_put_prefix(struct nlmsghdr *nlh, size_t limit, const struct pn_prefix *p
 /* Bytes one PREFIX nest takes: 20 for IPv4, 32 for IPv6. */
 size_t pn_prefix_attr_size(const struct pn_prefix *p);
 
+/*
+ * Lay out REPLACE_ADD messages for @peers (all of each, in as many
+ * messages as its prefixes need), at most @limit bytes each, packed into
+ * batches of at most @limit bytes, and hand each batch to @send with, for
+ * each of its messages, the index of its peer.  Stops at the first
+ * non-zero return of @send and returns it; -EMSGSIZE if a message cannot
+ * hold even one prefix, -ENOMEM.
+ */
+typedef int (*pn_batch_fn)(void *buf, size_t len, size_t n, const size_t *entry, void *data);
+int pn_replace_build(const struct pn_peer *const *peers, size_t n_peers, uint16_t family_id,
+		     const char *dev, size_t limit, pn_batch_fn send, void *data);
+
 #endif
