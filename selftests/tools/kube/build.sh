@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# build.sh: the Kubernetes test binaries, from the Go modules pinned here,
+# into $PODNET_GO_CACHE/kube-<kubernetes version>/bin (default
+# /var/tmp/podnet-go/kube-v1.37.2/bin), and prints that directory:
+#   kube-apiserver, kubectl  from k8s.io/kubernetes (./go.mod)
+#   etcd, etcdctl            from go.etcd.io/etcd (./etcd/go.mod)
+#   faultproxy               ./faultproxy (a fault-injecting TCP proxy)
+#   build.sh [--flannel]     --flannel also builds flanneld (a benchmark
+#                            anchor only, not needed by any test)
+# Static (CGO_ENABLED=0).  Go's caches live under /var/tmp/podnet-go;
+# sources are never put in the tree.  Each binary has a stamp (Go version,
+# go.mod, go.sum, sources): a second run with nothing changed does nothing.
+# A cold kube-apiserver build takes many minutes on 2 cores.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${PODNET_GO_CACHE:-/var/tmp/podnet-go}
+KUBE_VERSION=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$here/go.mod")
+[ -n "$KUBE_VERSION" ] || { echo "build.sh: no k8s.io/kubernetes version in $here/go.mod" >&2; exit 1; }
+out=$cache/kube-$KUBE_VERSION/bin
+# flanneld, only with --flannel: the newest release the Go proxy serves.
+FLANNEL_VERSION=v0.28.10
+
+GO=$(command -v go || echo /usr/local/go/bin/go)
+[ -x "$GO" ] || { echo "build.sh: no Go toolchain (go 1.26 or later; go.mod needs it)" >&2; exit 1; }
+export GOMODCACHE=$cache/mod GOPATH=$cache/path GOCACHE=$cache/build
+export GOFLAGS=-modcacherw CGO_ENABLED=0 GOTOOLCHAIN=local
+mkdir -p "$out" "$GOMODCACHE" "$GOCACHE"
+
+# build NAME... -- DIR GOBUILDARGS...: skip when every NAME is there and
+# DIR's stamp matches.
+build() {
+	local names=() n
+	while [ "$1" != -- ]; do names+=("$1"); shift; done
+	shift
+	local dir=$1; shift
+	local stamp=$out/.stamp-${names[0]}
+	local want
+	want=$("$GO" version; echo "$*"; cd "$dir" && cat go.mod go.sum *.go 2>/dev/null)
+	local have=1
+	for n in "${names[@]}"; do [ -x "$out/$n" ] || have=0; done
+	if [ $have = 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+		return 0
+	fi
+	echo "build.sh: building ${names[*]} ..." >&2
+	local t0=$SECONDS
+	(cd "$dir" && "$GO" build -trimpath "$@")
+	echo "build.sh: built ${names[*]} in $((SECONDS - t0)) s" >&2
+	printf '%s\n' "$want" >"$stamp"
+}
+
+# The version the binaries report (an untagged module build says
+# v0.0.0-master otherwise); kubectl's skew warning reads it.
+minor=${KUBE_VERSION#v1.}; minor=${minor%%.*}
+ld="-s -w"
+for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+	ld="$ld -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+done
+
+build faultproxy -- "$here/faultproxy" -ldflags "-s -w" -o "$out/faultproxy" .
+build etcd etcdctl -- "$here/etcd" -ldflags "-s -w" -o "$out/" . go.etcd.io/etcd/etcdctl/v3
+# etcdctl's main package is its module root: go build names it v3.
+[ ! -x "$out/v3" ] || mv -f "$out/v3" "$out/etcdctl"
+build kube-apiserver kubectl -- "$here" -ldflags "$ld" -o "$out/" \
+	k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
+
+if [ "${1:-}" = --flannel ]; then
+	stamp=$out/.stamp-flanneld
+	want="$("$GO" version) github.com/flannel-io/flannel@$FLANNEL_VERSION"
+	if ! { [ -x "$out/flanneld" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; }; then
+		echo "build.sh: building flanneld $FLANNEL_VERSION ..." >&2
+		t0=$SECONDS
+		tmp=$(mktemp -d)
+		GOBIN=$tmp "$GO" install -trimpath -ldflags "-s -w" "github.com/flannel-io/flannel@$FLANNEL_VERSION"
+		mv -f "$tmp/flannel" "$out/flanneld"
+		rmdir "$tmp"
+		echo "build.sh: built flanneld in $((SECONDS - t0)) s" >&2
+		printf '%s\n' "$want" >"$stamp"
+	fi
+fi
+echo "$out"

@@ -1,0 +1,159 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# selftest.sh: checks kube.sh and its binaries end to end on this host's
+# loopback: up, a Node (spec.podCIDRs, status.addresses via the status
+# subresource), list and watch with curl (bookmarks asked for), 410 Gone
+# after compaction, a ServiceAccount token (TokenRequest) and RBAC, the
+# faultproxy's pass/cut/stall/slow, restart-apiserver, down.
+#   selftest.sh [DIR]    DIR defaults to a new temporary directory (removed
+#                        at the end unless KEEP=1); runs build.sh first
+#                        (does nothing when already built).
+# Ends with "N passed, N failed"; exits 1 if any failed.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+kube=$here/kube.sh
+"$here/build.sh" >/dev/null || { echo "selftest: build.sh failed"; echo "0 passed, 1 failed"; exit 1; }
+
+keep=${KEEP:-0}
+if [ $# -ge 1 ]; then d=$1; keep=1; mkdir -p "$d"; else d=$(mktemp -d /tmp/podnet-kube.XXXXXX); fi
+d=$(cd "$d" && pwd)
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+kc() { "$kube" kubectl "$d" "$@"; }
+# api PATH [CURL ARGS...]: GET with the admin token, body on stdout.
+api() { local p=$1; shift; curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" "$@" "$KUBE_SERVER$p"; }
+bgpids=()
+cleanup() {
+	local p
+	for p in "${bgpids[@]}"; do kill "$p" 2>/dev/null; done
+	"$kube" down "$d" >/dev/null 2>&1
+	[ "$keep" = 1 ] || rm -rf "$d"
+}
+trap cleanup EXIT
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" = 0 ]
+	exit
+}
+
+t0=$(date +%s%3N)
+if "$kube" up "$d"; then ok "up ($(($(date +%s%3N) - t0)) ms)"; else bad up; finish; fi
+. "$d/env"
+
+# A Node as podnetd would see it.
+kc create -f - >/dev/null <<'EOF' && ok "create node" || bad "create node"
+apiVersion: v1
+kind: Node
+metadata:
+  name: node-a
+  labels:
+    kubernetes.io/hostname: node-a
+spec:
+  podCIDR: 10.244.1.0/24
+  podCIDRs: ["10.244.1.0/24", "fd00:10:244:1::/64"]
+EOF
+kc patch node node-a --subresource=status --type=merge \
+	-p '{"status":{"addresses":[{"type":"InternalIP","address":"192.0.2.11"},{"type":"Hostname","address":"node-a"}]}}' >/dev/null
+check "status.addresses via the status subresource" \
+	test "$(kc get node node-a -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')" = 192.0.2.11
+check "spec.podCIDRs" test "$(kc get node node-a -o jsonpath='{.spec.podCIDRs}')" = '["10.244.1.0/24","fd00:10:244:1::/64"]'
+
+# List with curl, the CA and the admin token.
+list=$(api /api/v1/nodes)
+rv0=$(echo "$list" | jq -r .metadata.resourceVersion)
+check "curl list nodes (rv $rv0)" test "$(echo "$list" | jq -r '.items[].metadata.name')" = node-a
+
+# Watch from that RV; a change shows as MODIFIED.
+w=$d/watch1.out
+api "/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=$rv0" -N --max-time 20 >"$w" 2>&1 &
+bgpids+=($!)
+sleep 0.3
+kc label node node-a podnet.test/step=1 >/dev/null
+for i in $(seq 100); do grep -q '"type":"MODIFIED"' "$w" && break; sleep 0.05; done
+check "watch from rv $rv0 sees MODIFIED" grep -q '"podnet.test/step":"1"' "$w"
+kill "${bgpids[-1]}" 2>/dev/null
+
+# More history, then compaction: an older RV is gone.
+for i in 2 3 4; do kc label --overwrite node node-a podnet.test/step=$i >/dev/null; done
+"$kube" compact "$d" && ok compact || bad compact
+w=$d/watch2.out
+api "/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=$rv0" -N --max-time 3 >"$w" 2>&1
+if grep -q '"code":410' "$w"; then
+	echo "     (watch cache: rv $rv0 gives 410 right after compact)"
+else
+	echo "     (watch cache: rv $rv0 still served after compact, as expected: it is in the apiserver's watch cache)"
+fi
+t1=$(date +%s%3N)
+"$kube" restart-apiserver "$d" && ok "restart-apiserver ($(($(date +%s%3N) - t1)) ms)" || bad restart-apiserver
+api "/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=$rv0" -N --max-time 3 >"$w" 2>&1
+check "after compact + restart, watch from rv $rv0: ERROR event, code 410" \
+	grep -q '"type":"ERROR".*"code":410' "$w"
+sed 's/^/     /' "$w" | cut -c1-200
+check "the node survived the restart" test "$(kc get node node-a -o jsonpath='{.metadata.labels.podnet\.test/step}')" = 4
+code=$(api "/api/v1/nodes?resourceVersion=$rv0&resourceVersionMatch=Exact" -o /dev/null -w '%{http_code}')
+check "list at compacted rv $rv0 (Exact): 410" test "$code" = 410
+
+# A watch from the current RV with bookmarks asked for: accepted (200).
+rv1=$(api /api/v1/nodes | jq -r .metadata.resourceVersion)
+code=$(api "/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=$rv1" -N --max-time 1 -o /dev/null -w '%{http_code}' 2>/dev/null)
+check "watch from current rv $rv1 with allowWatchBookmarks: 200" test "$code" = 200
+
+# A ServiceAccount token (TokenRequest, no controller-manager), RBAC.
+kc create serviceaccount podnetd -n kube-system >/dev/null
+tok=$(kc create token podnetd -n kube-system --duration=1h)
+check "kubectl create token" test "$(echo "$tok" | tr -cd . | wc -c)" = 2
+out=$(curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $tok" "$KUBE_SERVER/api/v1/nodes")
+check "the SA token authenticates, RBAC forbids (403)" \
+	grep -q 'system:serviceaccount:kube-system:podnetd.*forbidden\|forbidden.*system:serviceaccount:kube-system:podnetd' <<<"$out"
+kc create clusterrole podnetd --verb=get,list,watch --resource=nodes >/dev/null
+kc create clusterrolebinding podnetd --clusterrole=podnetd --serviceaccount=kube-system:podnetd >/dev/null
+out=$(curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $tok" "$KUBE_SERVER/api/v1/nodes")
+check "after a ClusterRoleBinding the SA token lists nodes" test "$(echo "$out" | jq -r '.items[0].metadata.name')" = node-a
+
+# A pod bound to the node (no scheduler, no ServiceAccount admission).
+kc create -f - >/dev/null <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata: {name: p1, namespace: default}
+spec:
+  nodeName: node-a
+  containers: [{name: c, image: none}]
+EOF
+check "create a pod with spec.nodeName" test "$(kc get pod p1 -o jsonpath='{.spec.nodeName}')" = node-a
+
+# The fault proxy: TLS passes through (the cert has 127.0.0.1).
+"$kube" proxy "$d" >/dev/null && ok "proxy up" || bad "proxy up"
+. "$d/env"
+purl=https://127.0.0.1:$PROXY_PORT
+pget() { curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" "$@"; }
+check "through the proxy: list nodes" test "$(pget "$purl/api/v1/nodes" | jq -r '.items[0].metadata.name')" = node-a
+w=$d/watch3.out
+pget "$purl/api/v1/nodes?watch=1&resourceVersion=$rv1" -N --max-time 30 >"$w" 2>&1 &
+wpid=$!
+bgpids+=($wpid)
+sleep 0.5
+"$kube" proxyctl "$d" cut >/dev/null
+tc=$(date +%s%3N)
+for i in $(seq 40); do kill -0 $wpid 2>/dev/null || break; sleep 0.05; done
+if kill -0 $wpid 2>/dev/null; then bad "cut ends an open watch"; else ok "cut ends an open watch ($(($(date +%s%3N) - tc)) ms)"; fi
+check "after cut, new connections pass" test "$(pget "$purl/readyz")" = ok
+"$kube" proxyctl "$d" stall >/dev/null
+check "stall: a request gets nothing in 1 s" test "$(pget "$purl/readyz" --max-time 1 2>/dev/null)" = ""
+"$kube" proxyctl "$d" pass >/dev/null
+check "pass: requests go through again" test "$(pget "$purl/readyz")" = ok
+"$kube" proxyctl "$d" slow 200 >/dev/null
+ts=$(date +%s%3N)
+pget "$purl/readyz" >/dev/null
+el=$(($(date +%s%3N) - ts))
+check "slow 200: a request takes >= 400 ms (${el} ms)" test "$el" -ge 400
+"$kube" proxyctl "$d" pass >/dev/null
+"$kube" proxyctl "$d" status
+
+pids="$KUBE_APISERVER_PID $ETCD_PID $PROXY_PID"
+"$kube" down "$d" && ok down || bad down
+left=""
+for p in $pids; do [ -d /proc/$p ] && left="$left $p"; done
+check "down: no process left${left:+ (left:$left)}" test -z "$left"
+finish
