@@ -7,6 +7,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/podnet.h>
 #include <linux/veth.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,31 @@ int pn_rtnl_veth_add(struct pn_genl *rt, const char *name, const char *peer,
 	return pn_genl_request(rt, nlh, NULL, NULL, e);
 }
 
+int pn_rtnl_podnet_add(struct pn_genl *rt, const char *name, const struct pn_podnet_link *p,
+		       struct pn_nl_err *e)
+{
+	char buf[RTNL_BUF];
+	struct nlmsghdr *nlh = rt_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct nlattr *linkinfo, *data;
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "podnet");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_PODNET_VNI, p->vni);
+	mnl_attr_put_u16(nlh, IFLA_PODNET_PORT, p->port);
+	if (p->has_local)
+		mnl_attr_put(nlh, p->local.family == AF_INET ? IFLA_PODNET_LOCAL : IFLA_PODNET_LOCAL6,
+			     pn_addr_len(&p->local), p->local.b);
+	if (p->link)
+		mnl_attr_put_u32(nlh, IFLA_PODNET_LINK, p->link);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return pn_genl_request(rt, nlh, NULL, NULL, e);
+}
+
 int pn_rtnl_link_up(struct pn_genl *rt, uint32_t ifindex, const char *alias,
 		    struct pn_nl_err *e)
 {
@@ -294,10 +320,11 @@ int pn_rtnl_addr_dump(struct pn_genl *rt, int family, uint32_t ifindex,
 
 /* --- routes --------------------------------------------------------------- */
 
-int pn_rtnl_route_add(struct pn_genl *rt, const struct pn_route *r, struct pn_nl_err *e)
+static int route_new(struct pn_genl *rt, const struct pn_route *r, uint16_t flags,
+		     struct pn_nl_err *e)
 {
 	char buf[RTNL_BUF];
-	struct nlmsghdr *nlh = rt_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *nlh = rt_msg(buf, RTM_NEWROUTE, flags);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	const struct pn_addr *dst = &r->dst.addr;
 
@@ -314,6 +341,16 @@ int pn_rtnl_route_add(struct pn_genl *rt, const struct pn_route *r, struct pn_nl
 		mnl_attr_put(nlh, RTA_GATEWAY, pn_addr_len(&r->gw), r->gw.b);
 	mnl_attr_put_u32(nlh, RTA_OIF, r->oif);
 	return pn_genl_request(rt, nlh, NULL, NULL, e);
+}
+
+int pn_rtnl_route_add(struct pn_genl *rt, const struct pn_route *r, struct pn_nl_err *e)
+{
+	return route_new(rt, r, NLM_F_CREATE | NLM_F_EXCL, e);
+}
+
+int pn_rtnl_route_replace(struct pn_genl *rt, const struct pn_route *r, struct pn_nl_err *e)
+{
+	return route_new(rt, r, NLM_F_CREATE | NLM_F_REPLACE, e);
 }
 
 struct route_dump {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The rtnetlink requests the CNI plugin needs: links (veth pairs, up,
- * alias, delete, get and dump), addresses and routes.
+ * The rtnetlink requests the CNI plugin and podnetd need: links (veth
+ * pairs, podnet devices, up, alias, delete, get and dump), addresses and
+ * routes.
  *
  * A socket answers for the network namespace it was opened in, whatever
  * namespace the caller is in later: open one per namespace (setns() to
@@ -47,6 +48,18 @@ int pn_rtnl_link_dump(struct pn_genl *rt, int (*cb)(const struct pn_link *l, voi
 int pn_rtnl_veth_add(struct pn_genl *rt, const char *name, const char *peer,
 		     int peer_netns_fd, uint32_t mtu, struct pn_nl_err *e);
 
+/* A podnet device (IFLA_PODNET_*): VNI, port, LOCAL or LOCAL6, LINK (0: none). */
+struct pn_podnet_link {
+	uint32_t vni;
+	uint16_t port;
+	struct pn_addr local;
+	bool has_local;
+	uint32_t link;
+};
+
+int pn_rtnl_podnet_add(struct pn_genl *rt, const char *name, const struct pn_podnet_link *p,
+		       struct pn_nl_err *e);
+
 /* Bring @ifindex up, setting its alias first if @alias is not NULL. */
 int pn_rtnl_link_up(struct pn_genl *rt, uint32_t ifindex, const char *alias,
 		    struct pn_nl_err *e);
@@ -86,6 +99,8 @@ struct pn_route {
 };
 
 int pn_rtnl_route_add(struct pn_genl *rt, const struct pn_route *r, struct pn_nl_err *e);
+/* The same, replacing a route to the same destination (NLM_F_REPLACE). */
+int pn_rtnl_route_replace(struct pn_genl *rt, const struct pn_route *r, struct pn_nl_err *e);
 
 /* Every route of @family in the main table to @cb. */
 int pn_rtnl_route_dump(struct pn_genl *rt, int family,

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /healthz, /readyz and Prometheus /metrics, served by libmicrohttpd from
+ * its own thread.  It reads struct pd_state under its lock and never
+ * writes it; the per-peer counters come straight from the kernel, with a
+ * socket of its own per scrape.
+ */
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "podnet.h"
+
+struct pd_http {
+	struct MHD_Daemon *d;
+	struct pd_state *st;
+};
+
+struct text {
+	char *p;
+	size_t len;
+	FILE *f;
+};
+
+struct peer_row {
+	struct pn_addr remote;
+	uint64_t v[PODNET_STATS_A_MAX + 1];
+	uint32_t present;
+};
+
+struct rows {
+	struct peer_row *v;
+	size_t n, cap;
+};
+
+static void row_cb(const struct pn_peer *p, const uint64_t *stats, uint32_t present, void *data)
+{
+	struct rows *r = data;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct peer_row *v = realloc(r->v, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n].remote = p->remote;
+	memcpy(r->v[r->n].v, stats, sizeof(r->v[r->n].v));
+	r->v[r->n].present = present;
+	r->n++;
+}
+
+static const char *node_of(const struct pd_state *st, const struct pn_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_names; i++)
+		if (pn_addr_equal(&st->names[i].remote, a))
+			return st->names[i].name;
+	return "";
+}
+
+static void metric(FILE *f, const char *name, const char *type, const char *help,
+		   unsigned long long v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
+}
+
+static void metrics(FILE *f, struct pd_state *st)
+{
+	char err[PD_ERRLEN], a[INET6_ADDRSTRLEN];
+	struct rows r = { 0 };
+	time_t now = time(NULL);
+	int type;
+	size_t i;
+
+	pthread_mutex_lock(&st->lock);
+	metric(f, "podnetd_synced", "gauge",
+	       "1 when the kernel's peer table is what the API says", st->synced);
+	metric(f, "podnetd_watching", "gauge", "1 while a watch of Nodes is open", st->watching);
+	metric(f, "podnetd_nodes", "gauge", "Nodes known from the API", st->nodes);
+	metric(f, "podnetd_peers", "gauge", "peers programmed", st->peers);
+	metric(f, "podnetd_prefixes", "gauge", "prefixes programmed", st->prefixes);
+	metric(f, "podnetd_events_total", "counter", "watch events received", st->events);
+	metric(f, "podnetd_watch_restarts_total", "counter", "watches opened again",
+	       st->watch_restarts);
+	metric(f, "podnetd_relists_total", "counter", "full lists after the first",
+	       st->relists);
+	metric(f, "podnetd_kernel_writes_total", "counter",
+	       "peer table requests sent to the kernel", st->kernel_writes);
+	metric(f, "podnetd_api_errors_total", "counter", "failed API requests", st->api_errors);
+	metric(f, "podnetd_prefix_conflicts_total", "counter",
+	       "pod CIDRs claimed by two Nodes", st->conflicts);
+	metric(f, "podnetd_last_sync_timestamp_seconds", "gauge",
+	       "when the table was last brought in line with the API", (unsigned long long)st->last_sync);
+	metric(f, "podnetd_last_sync_age_seconds", "gauge", "seconds since then",
+	       st->last_sync ? (unsigned long long)(now - st->last_sync) : 0);
+	pthread_mutex_unlock(&st->lock);
+
+	if (pd_kernel_peer_stats(st->device, row_cb, &r, err, sizeof(err)) < 0) {
+		fprintf(f, "# per-peer counters unavailable: %s\n", err);
+		free(r.v);
+		return;
+	}
+	pthread_mutex_lock(&st->lock);
+	for (type = 0; type <= PODNET_STATS_A_MAX; type++) {
+		const char *name = pn_stats_name(type);
+
+		if (!name)
+			continue;
+		fprintf(f, "# HELP podnet_peer_%s_total the kernel's per-peer %s counter\n"
+			"# TYPE podnet_peer_%s_total counter\n", name, name, name);
+		for (i = 0; i < r.n; i++)
+			if (r.v[i].present & (1U << type))
+				fprintf(f, "podnet_peer_%s_total{device=\"%s\",remote=\"%s\",node=\"%s\"} %llu\n",
+					name, st->device,
+					pn_addr_str(&r.v[i].remote, a, sizeof(a)),
+					node_of(st, &r.v[i].remote),
+					(unsigned long long)r.v[i].v[type]);
+	}
+	pthread_mutex_unlock(&st->lock);
+	free(r.v);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned int code, const char *ctype,
+			     char *body, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", ctype);
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_len, void **req)
+{
+	struct pd_http *h = cls;
+	struct pd_state *st = h->st;
+	struct text t = { 0 };
+	unsigned int code = 200;
+
+	(void)version;
+	(void)upload;
+	(void)req;
+	if (*upload_len)
+		return MHD_NO;
+	t.f = open_memstream(&t.p, &t.len);
+	if (!t.f)
+		return MHD_NO;
+	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		code = 405;
+		fprintf(t.f, "only GET\n");
+	} else if (!strcmp(url, "/healthz")) {
+		fprintf(t.f, "ok\n");
+	} else if (!strcmp(url, "/readyz")) {
+		pthread_mutex_lock(&st->lock);
+		if (st->synced) {
+			fprintf(t.f, "ok: %lu peers, %lu prefixes\n", st->peers, st->prefixes);
+		} else {
+			code = 503;
+			fprintf(t.f, "not ready: the peer table of %s is not in sync with the API yet\n",
+				st->device);
+		}
+		pthread_mutex_unlock(&st->lock);
+	} else if (!strcmp(url, "/metrics")) {
+		metrics(t.f, st);
+		fclose(t.f);
+		return reply(c, 200, "text/plain; version=0.0.4", t.p, t.len);
+	} else {
+		code = 404;
+		fprintf(t.f, "not found: try /healthz, /readyz or /metrics\n");
+	}
+	fclose(t.f);
+	return reply(c, code, "text/plain", t.p, t.len);
+}
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss, char *err, size_t errlen)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	const char *colon = strrchr(s, ':');
+	char host[INET6_ADDRSTRLEN + 2];
+	unsigned long port;
+	char *end;
+	size_t n;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon)
+		return pn_errf(err, errlen, "--listen %s: expected ADDR:PORT, [ADDR6]:PORT or :PORT", s);
+	port = strtoul(colon + 1, &end, 10);
+	if (end == colon + 1 || *end || port > 65535)
+		return pn_errf(err, errlen, "--listen %s: bad port", s);
+	n = (size_t)(colon - s);
+	if (n >= sizeof(host))
+		return pn_errf(err, errlen, "--listen %s: bad address", s);
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		host[n - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return pn_errf(err, errlen, "--listen %s: bad IPv6 address", s);
+		return 0;
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	if (n && inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+		return pn_errf(err, errlen, "--listen %s: bad IPv4 address", s);
+	return 0;
+}
+
+struct pd_http *pd_http_start(const char *listen, struct pd_state *st, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct pd_http *h;
+
+	if (parse_listen(listen, &ss, err, errlen))
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->st = st;
+	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+				(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				0, NULL, NULL, handle, h,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+				MHD_OPTION_CONNECTION_LIMIT, 16U,
+				MHD_OPTION_END);
+	if (!h->d) {
+		free(h);
+		pn_errf(err, errlen, "cannot serve HTTP on %s (in use?)", listen);
+		return NULL;
+	}
+	return h;
+}
+
+void pd_http_stop(struct pd_http *h)
+{
+	if (!h)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}

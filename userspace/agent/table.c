@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From Nodes to the peer table, and from one table to the next.
+ *
+ * A peer is an underlay address; it owns the pod CIDRs of every Node that
+ * has that address (normally one).  The kernel refuses a prefix owned by
+ * two peers, so a CIDR claimed by two Nodes goes to the Node whose name
+ * sorts first and the conflict is logged: the same answer on every node.
+ *
+ * `applied` mirrors what was programmed.  A change is sent as the
+ * requests that turn applied into desired, each about one peer: first
+ * NEW_PEER with NLM_F_REPLACE for every peer that is new or gains
+ * prefixes (a prefix that moves between peers moves atomically, with no
+ * window in which it is unrouted), then DEL_PEER for what is left over.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "agent.h"
+
+void pd_table_init(struct pd_table *t, const char *self, int family)
+{
+	memset(t, 0, sizeof(*t));
+	t->self = strdup(self);
+	t->family = family;
+}
+
+void pd_peers_free(struct pn_peer *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pn_peer_free(&v[i]);
+	free(v);
+}
+
+void pd_table_clear_nodes(struct pd_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_nodes; i++)
+		pd_node_free(&t->nodes[i]);
+	t->n_nodes = 0;
+}
+
+void pd_table_free(struct pd_table *t)
+{
+	pd_table_clear_nodes(t);
+	free(t->nodes);
+	pd_peers_free(t->applied, t->n_applied);
+	free(t->self);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Index of @name, or where it would go (*found false). */
+static size_t node_find(const struct pd_table *t, const char *name, bool *found)
+{
+	size_t lo = 0, hi = t->n_nodes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->nodes[mid].name, name);
+
+		if (!c) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+const struct pd_node *pd_table_node(const struct pd_table *t, const char *name)
+{
+	bool found;
+	size_t i = node_find(t, name, &found);
+
+	return found ? &t->nodes[i] : NULL;
+}
+
+int pd_table_set_node(struct pd_table *t, struct pd_node *n)
+{
+	bool found;
+	size_t i = node_find(t, n->name, &found);
+
+	if (found) {
+		pd_node_free(&t->nodes[i]);
+		t->nodes[i] = *n;
+		return 0;
+	}
+	if (t->n_nodes == t->cap_nodes) {
+		size_t cap = t->cap_nodes ? t->cap_nodes * 2 : 64;
+		struct pd_node *v = realloc(t->nodes, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		t->nodes = v;
+		t->cap_nodes = cap;
+	}
+	memmove(&t->nodes[i + 1], &t->nodes[i], (t->n_nodes - i) * sizeof(*n));
+	t->nodes[i] = *n;
+	t->n_nodes++;
+	return 0;
+}
+
+void pd_table_del_node(struct pd_table *t, const char *name)
+{
+	bool found;
+	size_t i = node_find(t, name, &found);
+
+	if (!found)
+		return;
+	pd_node_free(&t->nodes[i]);
+	memmove(&t->nodes[i], &t->nodes[i + 1], (t->n_nodes - i - 1) * sizeof(*t->nodes));
+	t->n_nodes--;
+}
+
+/* --- the desired table ---------------------------------------------------- */
+
+struct claim {
+	struct pn_prefix p;
+	const struct pn_addr *remote;
+	size_t node;		/* index: name order */
+};
+
+static int addr_cmp(const struct pn_addr *a, const struct pn_addr *b)
+{
+	if (a->family != b->family)
+		return a->family == AF_INET ? -1 : 1;
+	return memcmp(a->b, b->b, pn_addr_len(a));
+}
+
+static int claim_by_prefix(const void *x, const void *y)
+{
+	const struct claim *a = x, *b = y;
+	int c = pn_prefix_cmp(&a->p, &b->p);
+
+	return c ? c : (a->node > b->node) - (a->node < b->node);
+}
+
+static int claim_by_remote(const void *x, const void *y)
+{
+	const struct claim *a = x, *b = y;
+	int c = addr_cmp(a->remote, b->remote);
+
+	return c ? c : pn_prefix_cmp(&a->p, &b->p);
+}
+
+int pd_table_desired(struct pd_table *t, struct pn_peer **out, size_t *n_out)
+{
+	struct claim *c = NULL;
+	struct pn_peer *peers = NULL;
+	size_t i, j, n = 0, np = 0, total = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	for (i = 0; i < t->n_nodes; i++)
+		total += t->nodes[i].n_cidrs;
+	if (!total)
+		return 0;
+	c = calloc(total, sizeof(*c));
+	if (!c)
+		return -1;
+	for (i = 0; i < t->n_nodes; i++) {
+		const struct pd_node *nd = &t->nodes[i];
+		const struct pn_addr *r = pd_node_remote(nd, t->family);
+
+		if (!r || !strcmp(nd->name, t->self))
+			continue;
+		for (j = 0; j < nd->n_cidrs; j++)
+			c[n++] = (struct claim){ .p = nd->cidrs[j], .remote = r, .node = i };
+	}
+	qsort(c, n, sizeof(*c), claim_by_prefix);
+	for (i = 0, j = 0; i < n; i++) {
+		if (j && !pn_prefix_cmp(&c[j - 1].p, &c[i].p)) {
+			char p[PN_PREFIX_STRLEN];
+
+			t->conflicts++;
+			pd_log("pod CIDR %s is claimed by nodes %s and %s: %s keeps it",
+			       pn_prefix_str(&c[i].p, p, sizeof(p)), t->nodes[c[j - 1].node].name,
+			       t->nodes[c[i].node].name, t->nodes[c[j - 1].node].name);
+			continue;
+		}
+		c[j++] = c[i];
+	}
+	n = j;
+	qsort(c, n, sizeof(*c), claim_by_remote);
+	peers = calloc(n ? n : 1, sizeof(*peers));
+	if (!peers)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (!np || addr_cmp(&peers[np - 1].remote, c[i].remote)) {
+			peers[np].remote = *c[i].remote;
+			peers[np].has_remote = true;
+			np++;
+		}
+		if (pn_peer_add_prefix(&peers[np - 1], &c[i].p))
+			goto fail;
+	}
+	free(c);
+	*out = peers;
+	*n_out = np;
+	return 0;
+fail:
+	free(c);
+	pd_peers_free(peers, np);
+	return -1;
+}
+
+static void set_applied(struct pd_table *t, struct pn_peer *v, size_t n)
+{
+	pd_peers_free(t->applied, t->n_applied);
+	t->applied = v;
+	t->n_applied = n;
+}
+
+int pd_table_sync_full(struct pd_table *t, const struct pd_kernel_ops *ops, void *data)
+{
+	struct pn_peer *d;
+	size_t n;
+
+	if (pd_table_desired(t, &d, &n))
+		return -1;
+	t->writes++;
+	if (ops->replace(d, n, data)) {
+		t->synced = false;
+		pd_peers_free(d, n);
+		return -1;
+	}
+	set_applied(t, d, n);
+	t->synced = true;
+	return 0;
+}
+
+/* --- from applied to desired ---------------------------------------------- */
+
+static const struct pn_peer *peer_find(const struct pn_peer *v, size_t n, const struct pn_addr *a)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = addr_cmp(&v[mid].remote, a);
+
+		if (!c)
+			return &v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int prefix_qcmp(const void *x, const void *y)
+{
+	return pn_prefix_cmp(x, y);
+}
+
+/* Prefixes are kept sorted in every peer table.c builds. */
+static bool has_prefix(const struct pn_prefix *v, size_t n, const struct pn_prefix *p)
+{
+	return n && bsearch(p, v, n, sizeof(*v), prefix_qcmp);
+}
+
+int pd_table_sync_delta(struct pd_table *t, const struct pd_kernel_ops *ops, void *data)
+{
+	struct pn_prefix *all = NULL;
+	struct pn_peer *d;
+	size_t nd, i, j, n_all = 0;
+	int ret = -1;
+
+	if (!t->synced)
+		return pd_table_sync_full(t, ops, data);
+	if (pd_table_desired(t, &d, &nd))
+		return -1;
+	for (i = 0; i < nd; i++)
+		n_all += d[i].n_prefixes;
+	all = malloc((n_all ? n_all : 1) * sizeof(*all));
+	if (!all)
+		goto out;
+	for (i = 0, n_all = 0; i < nd; i++) {
+		memcpy(all + n_all, d[i].prefixes, d[i].n_prefixes * sizeof(*all));
+		n_all += d[i].n_prefixes;
+	}
+	qsort(all, n_all, sizeof(*all), prefix_qcmp);
+
+	/* New peers and new prefixes first: NLM_F_REPLACE moves them. */
+	for (i = 0; i < nd; i++) {
+		const struct pn_peer *a = peer_find(t->applied, t->n_applied, &d[i].remote);
+		struct pn_peer add = { .remote = d[i].remote, .has_remote = true };
+		int r = 0;
+
+		for (j = 0; j < d[i].n_prefixes && !r; j++)
+			if (!a || !has_prefix(a->prefixes, a->n_prefixes, &d[i].prefixes[j]))
+				r = pn_peer_add_prefix(&add, &d[i].prefixes[j]);
+		if (!r && add.n_prefixes) {
+			t->writes++;
+			r = ops->add(&add, data);
+		}
+		pn_peer_free(&add);
+		if (r)
+			goto out;
+	}
+	/* Then what no Node claims any more. */
+	for (i = 0; i < t->n_applied; i++) {
+		const struct pn_peer *a = &t->applied[i];
+		struct pn_peer del = { .remote = a->remote, .has_remote = true };
+		int r = 0;
+
+		if (peer_find(d, nd, &a->remote)) {
+			for (j = 0; j < a->n_prefixes && !r; j++)
+				if (!has_prefix(all, n_all, &a->prefixes[j]))
+					r = pn_peer_add_prefix(&del, &a->prefixes[j]);
+			if (!r && del.n_prefixes) {
+				t->writes++;
+				r = ops->del(&del, data);
+			}
+		} else {
+			t->writes++;
+			r = ops->del(&del, data);
+		}
+		pn_peer_free(&del);
+		if (r)
+			goto out;
+	}
+	set_applied(t, d, nd);
+	d = NULL;
+	nd = 0;
+	ret = 0;
+out:
+	if (ret)
+		t->synced = false;
+	pd_peers_free(d, nd);
+	free(all);
+	return ret;
+}
