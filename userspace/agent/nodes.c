@@ -24,7 +24,7 @@ static int add_cidr(struct pd_node *n, const char *s, char *err, size_t errlen)
 	size_t i;
 
 	if (pn_parse_prefix(s, &p, why, sizeof(why)))
-		return pn_errf(err, errlen, "node %s: pod CIDR \"%s\": %s", n->name, s, why);
+		return pn_errf(err, errlen, "node %s: spec.podCIDRs: %s", n->name, why);
 	for (i = 0; i < n->n_cidrs; i++)
 		if (!pn_prefix_cmp(&n->cidrs[i], &p))
 			return 0;
@@ -42,8 +42,8 @@ static int set_ip(struct pd_node *n, const char *s, bool annotated, char *err, s
 	int i;
 
 	if (pn_parse_remote(s, &a, why, sizeof(why)))
-		return pn_errf(err, errlen, "node %s: %s \"%s\": %s", n->name,
-			       annotated ? "annotation " PD_ANNOT_UNDERLAY : "InternalIP", s, why);
+		return pn_errf(err, errlen, "node %s: %s: %s", n->name,
+			       annotated ? "annotation " PD_ANNOT_UNDERLAY : "InternalIP", why);
 	i = fam_idx(a.family);
 	if (n->ip_annotated[i] && !annotated)
 		return 0;

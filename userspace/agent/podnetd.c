@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +23,6 @@
 #ifndef PODNET_VERSION
 #define PODNET_VERSION	"unknown"
 #endif
-
-volatile sig_atomic_t pd_stopping;
-
-void pd_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("podnetd: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 /* Event callbacks' answers besides 0 (go on). */
 enum { W_GONE = 1, W_RESYNC, W_ERROR };

@@ -21,6 +21,7 @@ int main(void)
 		{ nl_tests, &nl_count },
 		{ print_tests, &print_count },
 		{ replace_tests, &replace_count },
+		{ agent_tests, &agent_count },
 	};
 	struct CMUnitTest *all;
 	size_t i, n = 0;

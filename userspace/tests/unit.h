@@ -19,6 +19,7 @@ TEST_SET(msg);
 TEST_SET(nl);
 TEST_SET(print);
 TEST_SET(replace);
+TEST_SET(agent);
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

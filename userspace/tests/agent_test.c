@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * podnetd without a kernel or an API server: what a Node object yields,
+ * which requests a change of Nodes turns into (recorded in place of the
+ * kernel's; the VM suite runs the real ones), and kubeconfig files.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "unit.h"
+
+/* --- Node objects ------------------------------------------------------------ */
+
+static json_t *node_json(const char *name, const char *cidrs, const char *ip4, const char *ip6,
+			 const char *annot)
+{
+	json_t *spec = json_object(), *addrs = json_array(), *meta, *arr = json_array();
+	char *copy = strdup(cidrs), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		json_array_append_new(arr, json_string(tok));
+	free(copy);
+	json_object_set_new(spec, "podCIDRs", arr);
+	json_array_append_new(addrs, json_pack("{s:s,s:s}", "type", "Hostname", "address", name));
+	if (ip4)
+		json_array_append_new(addrs, json_pack("{s:s,s:s}", "type", "InternalIP",
+						       "address", ip4));
+	if (ip6)
+		json_array_append_new(addrs, json_pack("{s:s,s:s}", "type", "InternalIP",
+						       "address", ip6));
+	meta = json_pack("{s:s,s:s}", "name", name, "resourceVersion", "7");
+	if (annot)
+		json_object_set_new(meta, "annotations",
+				    json_pack("{s:s}", PD_ANNOT_UNDERLAY, annot));
+	return json_pack("{s:s,s:o,s:o,s:{s:o}}", "kind", "Node", "metadata", meta, "spec", spec,
+			 "status", "addresses", addrs);
+}
+
+static void parse(json_t *j, struct pd_node *n, const char *want_err)
+{
+	char err[PD_ERRLEN];
+
+	assert_int_equal(pd_node_parse(j, n, err, sizeof(err)), 0);
+	assert_string_equal(err, want_err);
+	json_decref(j);
+}
+
+static void addr_is(const struct pn_addr *a, const char *s)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	assert_non_null(a);
+	assert_string_equal(pn_addr_str(a, buf, sizeof(buf)), s);
+}
+
+static void test_node_parse(void **state)
+{
+	char cidrs[256], err[PD_ERRLEN];
+	struct pd_node n;
+	json_t *j;
+
+	(void)state;
+	parse(node_json("b", "10.244.2.0/24,fd10:2::/64", "192.168.99.2", "fd00:99::2", NULL), &n, "");
+	assert_string_equal(n.name, "b");
+	assert_string_equal(n.rv, "7");
+	pd_node_cidrs_str(&n, cidrs, sizeof(cidrs));
+	assert_string_equal(cidrs, "10.244.2.0/24,fd10:2::/64");
+	addr_is(pd_node_remote(&n, AF_INET), "192.168.99.2");
+	addr_is(pd_node_remote(&n, AF_INET6), "fd00:99::2");
+	pd_node_free(&n);
+
+	/* IPv4 preferred but absent: the IPv6 address serves. */
+	parse(node_json("c", "10.244.3.0/24", NULL, "fd00:99::3", NULL), &n, "");
+	addr_is(pd_node_remote(&n, AF_INET), "fd00:99::3");
+	pd_node_free(&n);
+
+	/* The annotation wins over InternalIP, per family. */
+	parse(node_json("d", "10.244.4.0/24", "192.168.99.4", "fd00:99::4", "10.0.0.4"), &n, "");
+	addr_is(pd_node_remote(&n, AF_INET), "10.0.0.4");
+	addr_is(pd_node_remote(&n, AF_INET6), "fd00:99::4");
+	pd_node_free(&n);
+
+	/* Bad fields are named and skipped; the rest of the Node counts. */
+	parse(node_json("e", "10.244.5.1/24,10.245.5.0/24", "192.168.99.5", NULL, NULL), &n,
+	      "node e: spec.podCIDRs: invalid prefix \"10.244.5.1/24\": host bits set (did you mean 10.244.5.0/24?)");
+	assert_int_equal(n.n_cidrs, 1);
+	pd_node_free(&n);
+	parse(node_json("f", "10.244.6.0/24", "192.168.99.6", NULL, "nonsense"), &n,
+	      "node f: annotation podnet.io/underlay-ip: invalid remote \"nonsense\": not an IPv4 or IPv6 address");
+	addr_is(pd_node_remote(&n, AF_INET), "192.168.99.6");
+	pd_node_free(&n);
+
+	/* The older single spec.podCIDR. */
+	j = json_pack("{s:{s:s},s:{s:s}}", "metadata", "name", "g", "spec", "podCIDR", "10.244.7.0/24");
+	parse(j, &n, "");
+	assert_int_equal(n.n_cidrs, 1);
+	assert_null(pd_node_remote(&n, AF_INET));
+	pd_node_free(&n);
+
+	j = json_pack("{s:{}}", "metadata");
+	assert_int_equal(pd_node_parse(j, &n, err, sizeof(err)), -1);
+	assert_string_equal(err, "an object without metadata.name");
+	json_decref(j);
+}
+
+/* --- the table: requests recorded instead of sent ------------------------------ */
+
+struct rec {
+	char log[4096];
+	int fail_at;		/* fail the request with this number (1-based), 0: none */
+	int n;
+};
+
+static void rec_peer(struct rec *r, const char *op, const struct pn_peer *p)
+{
+	char a[INET6_ADDRSTRLEN], pf[PN_PREFIX_STRLEN];
+	size_t i, len = strlen(r->log);
+
+	len += (size_t)snprintf(r->log + len, sizeof(r->log) - len, "%s %s", op,
+				pn_addr_str(&p->remote, a, sizeof(a)));
+	for (i = 0; i < p->n_prefixes; i++)
+		len += (size_t)snprintf(r->log + len, sizeof(r->log) - len, " %s",
+					pn_prefix_str(&p->prefixes[i], pf, sizeof(pf)));
+	snprintf(r->log + len, sizeof(r->log) - len, ";");
+}
+
+static int rec_replace(const struct pn_peer *peers, size_t n, void *data)
+{
+	struct rec *r = data;
+	size_t i;
+
+	strcat(r->log, "replace{");
+	for (i = 0; i < n; i++)
+		rec_peer(r, "", &peers[i]);
+	strcat(r->log, "}");
+	return ++r->n == r->fail_at ? -1 : 0;
+}
+
+static int rec_add(const struct pn_peer *p, void *data)
+{
+	struct rec *r = data;
+
+	rec_peer(r, "add", p);
+	return ++r->n == r->fail_at ? -1 : 0;
+}
+
+static int rec_del(const struct pn_peer *p, void *data)
+{
+	struct rec *r = data;
+
+	rec_peer(r, "del", p);
+	return ++r->n == r->fail_at ? -1 : 0;
+}
+
+static const struct pd_kernel_ops rec_ops = { rec_replace, rec_add, rec_del };
+
+static void set(struct pd_table *t, const char *name, const char *cidrs, const char *ip4)
+{
+	struct pd_node n;
+
+	parse(node_json(name, cidrs, ip4, NULL, NULL), &n, "");
+	assert_int_equal(pd_table_set_node(t, &n), 0);
+}
+
+static void delta_is(struct pd_table *t, struct rec *r, const char *want)
+{
+	r->log[0] = '\0';
+	assert_int_equal(pd_table_sync_delta(t, &rec_ops, r), 0);
+	assert_string_equal(r->log, want);
+}
+
+static void test_table_sync(void **state)
+{
+	struct rec r = { 0 };
+	struct pd_table t;
+
+	(void)state;
+	pd_table_init(&t, "a", AF_INET);
+	set(&t, "c", "10.244.3.0/24,fd10:3::/64", "192.168.99.3");
+	set(&t, "a", "10.244.1.0/24", "192.168.99.1");	/* ourselves: no peer */
+	set(&t, "b", "10.244.2.0/24", "192.168.99.2");
+	set(&t, "x", "10.244.9.0/24", NULL);		/* no address: no peer */
+	assert_int_equal(pd_table_sync_full(&t, &rec_ops, &r), 0);
+	assert_string_equal(r.log,
+			    "replace{ 192.168.99.2 10.244.2.0/24; 192.168.99.3 10.244.3.0/24 fd10:3::/64;}");
+	assert_true(t.synced);
+	assert_int_equal(t.writes, 1);
+
+	/* Nothing changed: nothing sent. */
+	delta_is(&t, &r, "");
+	assert_int_equal(t.writes, 1);
+
+	/* A new Node: one request. */
+	set(&t, "d", "10.244.4.0/24", "192.168.99.4");
+	delta_is(&t, &r, "add 192.168.99.4 10.244.4.0/24;");
+	/* A Node gone: one request for the whole peer. */
+	pd_table_del_node(&t, "b");
+	delta_is(&t, &r, "del 192.168.99.2;");
+	/* A new address: the prefixes move to the new peer, then the old goes. */
+	set(&t, "c", "10.244.3.0/24,fd10:3::/64", "192.168.99.33");
+	delta_is(&t, &r, "add 192.168.99.33 10.244.3.0/24 fd10:3::/64;del 192.168.99.3;");
+	/* A CIDR less: only that prefix. */
+	set(&t, "c", "10.244.3.0/24", "192.168.99.33");
+	delta_is(&t, &r, "del 192.168.99.33 fd10:3::/64;");
+	/* A CIDR more: only that prefix. */
+	set(&t, "c", "10.244.3.0/24,10.244.30.0/24", "192.168.99.33");
+	delta_is(&t, &r, "add 192.168.99.33 10.244.30.0/24;");
+	/* A CIDR moving from one Node to another (both in one sync). */
+	set(&t, "c", "10.244.3.0/24", "192.168.99.33");
+	set(&t, "d", "10.244.4.0/24,10.244.30.0/24", "192.168.99.4");
+	delta_is(&t, &r, "add 192.168.99.4 10.244.30.0/24;");
+	assert_int_equal(t.writes, 8);
+	pd_table_free(&t);
+}
+
+static void test_table_conflict_and_failure(void **state)
+{
+	struct rec r = { 0 };
+	struct pd_table t;
+
+	(void)state;
+	pd_table_init(&t, "self", AF_INET);
+	/* Two Nodes claim one CIDR: the name that sorts first keeps it. */
+	set(&t, "n2", "10.244.2.0/24", "192.168.99.2");
+	set(&t, "n1", "10.244.2.0/24,10.244.1.0/24", "192.168.99.1");
+	assert_int_equal(pd_table_sync_full(&t, &rec_ops, &r), 0);
+	assert_string_equal(r.log, "replace{ 192.168.99.1 10.244.1.0/24 10.244.2.0/24;}");
+	assert_int_equal(t.conflicts, 1);
+	/* Two Nodes with one address form one peer. */
+	set(&t, "n2", "10.244.3.0/24", "192.168.99.1");
+	delta_is(&t, &r, "add 192.168.99.1 10.244.3.0/24;");
+
+	/* A refused request: unsynced, and the next sync replaces it all. */
+	r.n = 0;
+	r.fail_at = 1;
+	r.log[0] = '\0';
+	set(&t, "n3", "10.244.4.0/24", "192.168.99.3");
+	assert_int_equal(pd_table_sync_delta(&t, &rec_ops, &r), -1);
+	assert_false(t.synced);
+	r.fail_at = 0;
+	delta_is(&t, &r,
+		 "replace{ 192.168.99.1 10.244.1.0/24 10.244.2.0/24 10.244.3.0/24; 192.168.99.3 10.244.4.0/24;}");
+	assert_true(t.synced);
+	pd_table_free(&t);
+}
+
+/* --- kubeconfig ------------------------------------------------------------------ */
+
+static char *write_tmp(const char *dir, const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_kubeconfig(void **state)
+{
+	char dir[] = "/tmp/pd-kc-XXXXXX", err[PD_ERRLEN], *p, *tok;
+	struct kube_conf c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* "-----BEGIN" in base64 is LS0tLS1CRUdJTg== */
+	p = write_tmp(dir, "a.yaml",
+		      "apiVersion: v1\nkind: Config\ncurrent-context: ctx\n"
+		      "contexts:\n- name: other\n  context: {cluster: nope, user: nope}\n"
+		      "- name: ctx\n  context:\n    cluster: c1\n    user: u1\n"
+		      "clusters:\n- name: c1\n  cluster:\n    server: https://10.0.2.2:6443/\n"
+		      "    certificate-authority-data: LS0tLS1CRUdJTg==\n"
+		      "users:\n- name: u1\n  user:\n    token: abc.def\n");
+	assert_int_equal(kube_conf_load_file(&c, p, err, sizeof(err)), 0);
+	assert_string_equal(c.server, "https://10.0.2.2:6443");
+	assert_int_equal(c.ca_len, 10);
+	assert_memory_equal(c.ca_data, "-----BEGIN", 10);
+	assert_string_equal(c.token, "abc.def");
+	kube_conf_free(&c);
+	unlink(p);
+	free(p);
+
+	/* A relative tokenFile and certificate-authority: next to the file. */
+	tok = write_tmp(dir, "token", "  tok-1\n");
+	p = write_tmp(dir, "b.yaml",
+		      "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+		      "clusters: [{name: c, cluster: {server: 'https://h:1', certificate-authority: ca.crt}}]\n"
+		      "users: [{name: u, user: {tokenFile: token}}]\n");
+	assert_int_equal(kube_conf_load_file(&c, p, err, sizeof(err)), 0);
+	assert_string_equal(c.token, "tok-1");
+	assert_non_null(strstr(c.ca_file, "/pd-kc-"));
+	assert_string_equal(strrchr(c.ca_file, '/'), "/ca.crt");
+	/* Rotation: a new file content is picked up. */
+	assert_int_equal(kube_conf_refresh_token(&c, false, err, sizeof(err)), 0);
+	unlink(tok);
+	free(tok);
+	tok = write_tmp(dir, "token", "tok-2\n");
+	assert_int_equal(kube_conf_refresh_token(&c, true, err, sizeof(err)), 1);
+	assert_string_equal(c.token, "tok-2");
+	kube_conf_free(&c);
+	unlink(p);
+	free(p);
+
+	p = write_tmp(dir, "c.yaml", "current-context: x\ncontexts: []\n");
+	assert_int_equal(kube_conf_load_file(&c, p, err, sizeof(err)), -1);
+	assert_contains(err, "current-context \"x\" is not in contexts");
+	unlink(p);
+	free(p);
+	p = write_tmp(dir, "d.yaml",
+		      "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+		      "clusters: [{name: c, cluster: {server: 'http://h:1'}}]\n");
+	assert_int_equal(kube_conf_load_file(&c, p, err, sizeof(err)), -1);
+	assert_contains(err, "server must be an https:// URL (it is http://h:1)");
+	unlink(p);
+	free(p);
+	p = write_tmp(dir, "e.yaml",
+		      "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+		      "clusters: [{name: c, cluster: {server: 'https://h:1'}}]\n"
+		      "users: [{name: u, user: {exec: {command: aws}}}]\n");
+	assert_int_equal(kube_conf_load_file(&c, p, err, sizeof(err)), -1);
+	assert_contains(err, "exec and auth-provider credentials are not supported");
+	unlink(p);
+	free(p);
+	p = write_tmp(dir, "f.yaml", "a: [unclosed\n");
+	assert_int_equal(kube_conf_load_file(&c, p, err, sizeof(err)), -1);
+	assert_contains(err, "f.yaml:2:1: ");
+	unlink(p);
+	free(p);
+	unlink(tok);
+	free(tok);
+	rmdir(dir);
+}
+
+const struct CMUnitTest agent_tests[] = {
+	cmocka_unit_test(test_node_parse),
+	cmocka_unit_test(test_table_sync),
+	cmocka_unit_test(test_table_conflict_and_failure),
+	cmocka_unit_test(test_kubeconfig),
+};
+const size_t agent_count = COUNT(agent_tests);
