@@ -15,7 +15,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${PODNET_GO_CACHE:-/var/tmp/podnet-go}
-KUBE_VERSION=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$here/go.mod")
+KUBE_VERSION=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ { print $2; exit }' "$here/go.mod")
 [ -n "$KUBE_VERSION" ] || { echo "build.sh: no k8s.io/kubernetes version in $here/go.mod" >&2; exit 1; }
 out=$cache/kube-$KUBE_VERSION/bin
 # flanneld, only with --flannel: the newest release the Go proxy serves.
@@ -36,7 +36,7 @@ build() {
 	local dir=$1; shift
 	local stamp=$out/.stamp-${names[0]}
 	local want
-	want=$("$GO" version; echo "$*"; cd "$dir" && cat go.mod go.sum *.go 2>/dev/null)
+	want=$("$GO" version; echo "$*"; cd "$dir" && for f in go.mod go.sum *.go; do [ ! -f "$f" ] || cat "$f"; done)
 	local have=1
 	for n in "${names[@]}"; do [ -x "$out/$n" ] || have=0; done
 	if [ $have = 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

@@ -11,9 +11,14 @@
 #                                KUBE_APISERVER_PID, ETCD_PID, ...), DIR/*.log.
 #                                The serving cert is for 127.0.0.1, 10.0.2.2 (a
 #                                qemu guest's way to this host) and localhost.
-#   kube.sh down DIR             stop everything started in DIR, wait for exit
-#   kube.sh restart-apiserver DIR  stop and start kube-apiserver only (same
-#                                port, certs and etcd), wait for /readyz
+#   kube.sh down DIR             stop everything started in DIR (SIGKILL: the
+#                                data is thrown away), wait for exit
+#   kube.sh restart-apiserver DIR [--kill]  stop and start kube-apiserver
+#                                only (same port, certs, etcd), wait for /readyz.
+#                                SIGTERM: a graceful shutdown (new requests get
+#                                429 + Retry-After while in-flight ones drain,
+#                                then open watches are closed, about 2 s);
+#                                --kill: SIGKILL, as a crash (connections reset)
 #   kube.sh compact DIR          compact etcd at its current revision
 #   kube.sh kubectl DIR ARGS...  kubectl with DIR/admin.kubeconfig
 #   kube.sh bin NAME             path of a built binary (kube-apiserver,
@@ -34,7 +39,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${PODNET_GO_CACHE:-/var/tmp/podnet-go}
-KUBE_VERSION=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$here/go.mod")
+KUBE_VERSION=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ { print $2; exit }' "$here/go.mod")
 bindir=${PODNET_KUBE_BIN:-$cache/kube-$KUBE_VERSION/bin}
 SA_ISSUER=https://kubernetes.default.svc.cluster.local
 
@@ -65,15 +70,18 @@ alive() {
 	[ -n "$1" ] && st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) && [ "$st" != Z ]
 }
 
-# stop PID BINARY: SIGTERM, wait up to 10 s, then SIGKILL; only if PID
-# still runs BINARY (no stray kill on a reused pid).
+# stop PID BINARY [GRACE]: SIGTERM, wait up to GRACE s (default 10),
+# then SIGKILL; GRACE 0: SIGKILL at once.  Only if PID still runs BINARY
+# (no stray kill on a reused pid).
 stop() {
-	local pid=$1 exe=$2 i
+	local pid=$1 exe=$2 grace=${3:-10} i
 	alive "$pid" || return 0
 	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "^$exe " || return 0
-	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 200); do alive "$pid" || return 0; sleep 0.05; done
-	echo "kube.sh: $exe ($pid) still runs after 10 s: SIGKILL" >&2
+	if [ "$grace" != 0 ]; then
+		kill "$pid" 2>/dev/null || return 0
+		for i in $(seq $((grace * 20))); do alive "$pid" || return 0; sleep 0.05; done
+		echo "kube.sh: $exe ($pid) still runs after $grace s: SIGKILL" >&2
+	fi
 	kill -9 "$pid" 2>/dev/null || true
 	for i in $(seq 100); do alive "$pid" || return 0; sleep 0.05; done
 	die "$exe ($pid) does not exit"
@@ -128,7 +136,7 @@ start_etcd() {
 # endpoint reconciler (no kubernetes Service endpoints), and admission
 # only NamespaceLifecycle (without a controller-manager there is no
 # default ServiceAccount, so the ServiceAccount plugin would refuse pods).
-ADMISSION_OFF=DefaultIngressClass,DefaultStorageClass,DefaultTolerationSeconds,LimitRanger,MutatingAdmissionPolicy,MutatingAdmissionWebhook,PersistentVolumeClaimResize,PodSecurity,Priority,ResourceQuota,RuntimeClass,ServiceAccount,StorageObjectInUseProtection,TaintNodesByCondition,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook,CertificateApproval,CertificateSigning,ClusterTrustBundleAttest,CertificateSubjectRestriction,PodTopologyLabels,NodeDeclaredFeatureValidator
+ADMISSION_OFF=DefaultIngressClass,DefaultStorageClass,DefaultTolerationSeconds,LimitRanger,MutatingAdmissionPolicy,MutatingAdmissionWebhook,PersistentVolumeClaimResize,PodSecurity,Priority,ResourceQuota,RuntimeClass,ServiceAccount,StorageObjectInUseProtection,TaintNodesByCondition,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook,CertificateApproval,CertificateSigning,ClusterTrustBundleAttest,CertificateSubjectRestriction,PodTopologyLabels,NodeDeclaredFeatureValidator,PodGroupProtection,PodResizeValidator
 
 start_apiserver() {
 	local d=$1 port=$2 etcd=$3 wc=$4
@@ -148,6 +156,7 @@ start_apiserver() {
 		--endpoint-reconciler-type=none \
 		--enable-priority-and-fairness=false \
 		--profiling=false \
+		--shutdown-send-retry-after=true \
 		--watch-cache="$wc" \
 		--v=1 \
 		</dev/null >>"$d/apiserver.log" 2>&1 &
@@ -237,18 +246,21 @@ cmd_down() {
 	[ $# -eq 1 ] || die "usage: kube.sh down DIR"
 	[ -f "$1/env" ] || return 0
 	load "$1"
-	stop "${PROXY_PID:-}" "$bindir/faultproxy"
-	stop "${KUBE_APISERVER_PID:-}" "$bindir/kube-apiserver"
-	stop "${ETCD_PID:-}" "$bindir/etcd"
+	stop "${PROXY_PID:-}" "$bindir/faultproxy" 0
+	stop "${KUBE_APISERVER_PID:-}" "$bindir/kube-apiserver" 0
+	stop "${ETCD_PID:-}" "$bindir/etcd" 5
 	echo "kube.sh: down: $1"
 }
 
 cmd_restart_apiserver() {
-	[ $# -eq 1 ] || die "usage: kube.sh restart-apiserver DIR"
-	local d apid ms
+	local grace=10 d apid ms t0
+	[ "${2:-}" != --kill ] || grace=0
+	[ $# -eq 1 ] || { [ $# -eq 2 ] && [ $grace = 0 ]; } || die "usage: kube.sh restart-apiserver DIR [--kill]"
 	d=$(cd "$1" && pwd)
 	load "$d"
-	stop "$KUBE_APISERVER_PID" "$bindir/kube-apiserver"
+	t0=$(now_ms)
+	stop "$KUBE_APISERVER_PID" "$bindir/kube-apiserver" $grace
+	echo "kube.sh: kube-apiserver stopped in $(($(now_ms) - t0)) ms"
 	apid=$(start_apiserver "$d" "$KUBE_PORT" "$ETCD_ENDPOINT" "${KUBE_WATCH_CACHE:-true}")
 	sed -i "s/^KUBE_APISERVER_PID=.*/KUBE_APISERVER_PID=$apid/" "$d/env"
 	ms=$(wait_ready "$d" "$KUBE_PORT" "$apid")

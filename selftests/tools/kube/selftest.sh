@@ -67,7 +67,8 @@ check "curl list nodes (rv $rv0)" test "$(echo "$list" | jq -r '.items[].metadat
 
 # Watch from that RV; a change shows as MODIFIED.
 w=$d/watch1.out
-api "/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=$rv0" -N --max-time 20 >"$w" 2>&1 &
+curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" -N --max-time 20 \
+	"$KUBE_SERVER/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=$rv0" >"$w" 2>&1 &
 bgpids+=($!)
 sleep 0.3
 kc label node node-a podnet.test/step=1 >/dev/null
@@ -85,8 +86,15 @@ if grep -q '"code":410' "$w"; then
 else
 	echo "     (watch cache: rv $rv0 still served after compact, as expected: it is in the apiserver's watch cache)"
 fi
+# A graceful restart with a watch open: the watch is ended.
+curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" -N --max-time 60 \
+	"$KUBE_SERVER/api/v1/nodes?watch=1&resourceVersion=$(api /api/v1/nodes | jq -r .metadata.resourceVersion)" >/dev/null 2>&1 &
+wpid=$!
+bgpids+=($wpid)
+sleep 0.3
 t1=$(date +%s%3N)
 "$kube" restart-apiserver "$d" && ok "restart-apiserver ($(($(date +%s%3N) - t1)) ms)" || bad restart-apiserver
+if kill -0 $wpid 2>/dev/null; then bad "the restart ended an open watch"; else ok "the restart ended an open watch"; fi
 api "/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=$rv0" -N --max-time 3 >"$w" 2>&1
 check "after compact + restart, watch from rv $rv0: ERROR event, code 410" \
 	grep -q '"type":"ERROR".*"code":410' "$w"
@@ -123,6 +131,10 @@ spec:
 EOF
 check "create a pod with spec.nodeName" test "$(kc get pod p1 -o jsonpath='{.spec.nodeName}')" = node-a
 
+t1=$(date +%s%3N)
+"$kube" restart-apiserver "$d" --kill && ok "restart-apiserver --kill ($(($(date +%s%3N) - t1)) ms)" || bad "restart-apiserver --kill"
+check "after restart --kill: the pod is there" test "$(kc get pod p1 -o jsonpath='{.metadata.name}')" = p1
+
 # The fault proxy: TLS passes through (the cert has 127.0.0.1).
 "$kube" proxy "$d" >/dev/null && ok "proxy up" || bad "proxy up"
 . "$d/env"
@@ -130,11 +142,15 @@ purl=https://127.0.0.1:$PROXY_PORT
 pget() { curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" "$@"; }
 check "through the proxy: list nodes" test "$(pget "$purl/api/v1/nodes" | jq -r '.items[0].metadata.name')" = node-a
 w=$d/watch3.out
-pget "$purl/api/v1/nodes?watch=1&resourceVersion=$rv1" -N --max-time 30 >"$w" 2>&1 &
+rv2=$(pget "$purl/api/v1/nodes" | jq -r .metadata.resourceVersion)
+curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" -N --max-time 30 \
+	"$purl/api/v1/nodes?watch=1&resourceVersion=$rv2" >"$w" 2>&1 &
 wpid=$!
 bgpids+=($wpid)
 sleep 0.5
-"$kube" proxyctl "$d" cut >/dev/null
+check "a watch through the proxy stays open" kill -0 $wpid
+out=$("$kube" proxyctl "$d" cut)
+check "cut: $out" grep -q '^ok cut [1-9]' <<<"$out"
 tc=$(date +%s%3N)
 for i in $(seq 40); do kill -0 $wpid 2>/dev/null || break; sleep 0.05; done
 if kill -0 $wpid 2>/dev/null; then bad "cut ends an open watch"; else ok "cut ends an open watch ($(($(date +%s%3N) - tc)) ms)"; fi
@@ -154,6 +170,8 @@ check "slow 200: a request takes >= 400 ms (${el} ms)" test "$el" -ge 400
 pids="$KUBE_APISERVER_PID $ETCD_PID $PROXY_PID"
 "$kube" down "$d" && ok down || bad down
 left=""
-for p in $pids; do [ -d /proc/$p ] && left="$left $p"; done
+for p in $pids; do
+	st=$(awk '{ print $3 }' /proc/$p/stat 2>/dev/null) && [ "$st" != Z ] && left="$left $p"
+done
 check "down: no process left${left:+ (left:$left)}" test -z "$left"
 finish
