@@ -64,10 +64,27 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))
 EOF
 }
 
-# alive PID: the process exists and is no zombie.
+# alive PID: some thread of the process is no zombie yet.  (After a
+# SIGKILL the leader can show Z while other threads still exit and the
+# process still holds its sockets.)
 alive() {
-	local st
-	[ -n "$1" ] && st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) && [ "$st" != Z ]
+	local t st
+	[ -n "$1" ] || return 1
+	for t in /proc/"$1"/task/*/stat; do
+		st=$(awk '{ print $3 }' "$t" 2>/dev/null) || continue
+		[ -z "$st" ] || [ "$st" = Z ] || return 0
+	done
+	return 1
+}
+
+# port_free PORT: nothing listens on 127.0.0.1:PORT (waits up to 5 s).
+port_free() {
+	local i
+	for i in $(seq 100); do
+		[ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ] || return 0
+		sleep 0.05
+	done
+	die "127.0.0.1:$1 is still in use"
 }
 
 # stop PID BINARY [GRACE]: SIGTERM, wait up to GRACE s (default 10),
@@ -260,6 +277,7 @@ cmd_restart_apiserver() {
 	load "$d"
 	t0=$(now_ms)
 	stop "$KUBE_APISERVER_PID" "$bindir/kube-apiserver" $grace
+	port_free "$KUBE_PORT"
 	echo "kube.sh: kube-apiserver stopped in $(($(now_ms) - t0)) ms"
 	apid=$(start_apiserver "$d" "$KUBE_PORT" "$ETCD_ENDPOINT" "${KUBE_WATCH_CACHE:-true}")
 	sed -i "s/^KUBE_APISERVER_PID=.*/KUBE_APISERVER_PID=$apid/" "$d/env"

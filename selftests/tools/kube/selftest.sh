@@ -155,6 +155,23 @@ tc=$(date +%s%3N)
 for i in $(seq 40); do kill -0 $wpid 2>/dev/null || break; sleep 0.05; done
 if kill -0 $wpid 2>/dev/null; then bad "cut ends an open watch"; else ok "cut ends an open watch ($(($(date +%s%3N) - tc)) ms)"; fi
 check "after cut, new connections pass" test "$(pget "$purl/readyz")" = ok
+# stall holds an open watch: nothing comes until pass, then it all does.
+w=$d/watch4.out
+rv3=$(pget "$purl/api/v1/nodes" | jq -r .metadata.resourceVersion)
+curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" -N --max-time 30 \
+	"$purl/api/v1/nodes?watch=1&resourceVersion=$rv3" >"$w" 2>&1 &
+wpid=$!
+bgpids+=($wpid)
+sleep 0.5
+"$kube" proxyctl "$d" stall >/dev/null
+kc label --overwrite node node-a podnet.test/step=stalled >/dev/null
+sleep 0.5
+check "stall: the watch stays open" kill -0 $wpid
+check "stall: the watch gets no event" test ! -s "$w"
+"$kube" proxyctl "$d" pass >/dev/null
+for i in $(seq 40); do grep -q stalled "$w" && break; sleep 0.05; done
+check "pass: the held event arrives" grep -q '"podnet.test/step":"stalled"' "$w"
+kill $wpid 2>/dev/null
 "$kube" proxyctl "$d" stall >/dev/null
 check "stall: a request gets nothing in 1 s" test "$(pget "$purl/readyz" --max-time 1 2>/dev/null)" = ""
 "$kube" proxyctl "$d" pass >/dev/null
