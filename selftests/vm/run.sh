@@ -128,6 +128,21 @@ case " ${tests[*]} " in
 	fi
 	;;
 esac
+# 60-podnetd.sh talks to a real kube-apiserver on this host (10.0.2.2 to
+# the guest, over qemu user networking): up before the boot, down after.
+netargs=() kube_broker=
+case " ${tests[*]} " in
+*60-podnetd.sh" "*)
+	if "$vm/kube-host.sh" up "$out/kube" >"$out/kube-up.log" 2>&1; then
+		"$vm/kube-host.sh" serve "$out/kube" &
+		kube_broker=$!
+		netargs=(-nic user,model=virtio-net-pci)
+		echo "# $k: kube-apiserver up for 60-podnetd ($(grep -o 'up in [0-9]* ms' "$out/kube/up.log" | tail -n1))"
+	else
+		tap not-ok "start kube-apiserver for 60-podnetd (selftests/vm/kube-host.sh)" "$out/kube-up.log"
+	fi
+	;;
+esac
 cat >"$out/guest.env" <<EOS
 PODNET_ROOT='$top'
 PODNET_KVER='$ver'
@@ -154,7 +169,7 @@ boot() {	# ACCEL RESULTS-DIR TIMEOUT
 		-kernel "$vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 quiet $cmdline" \
 		$(fs r / hostroot ro) $(fs o "$2" results) $(fs m "$modroot" modules ro) \
-		</dev/null >"$2/console.log" 2>&1
+		"${netargs[@]}" </dev/null >"$2/console.log" 2>&1
 }
 
 # Nested KVM boots hang right after the decompressor on these machines, so
@@ -195,6 +210,11 @@ if [ ! -e "$out/done" ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]; then
 	rc=$?
 fi
 secs=$(($(date +%s) - start))
+if [ -n "$kube_broker" ]; then
+	touch "$out/kube/rpc/stop"
+	wait "$kube_broker"
+	"$vm/kube-host.sh" down "$out/kube"
+fi
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	tap not-ok "guest finished within ${PODNET_VM_TIMEOUT:-2400}s (killed; serial log tail follows)" "$out/console.log"
 fi

@@ -1,0 +1,222 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# podnetd on three nodes (pnn1..3) against a real kube-apiserver on the
+# host (run.sh starts it; 10.0.2.2 over qemu user networking, NATed from
+# the underlay): Nodes created, changed and deleted through the API, and
+# each time every node's kernel table equals what the Node list says;
+# pod traffic across nodes; status heartbeats cost no kernel write;
+# podnetd killed under traffic (nothing lost) and a Node deleted while it
+# was down (pruned when it starts); a service-account token rotated and
+# the old one revoked; etcd compacted and the apiserver restarted, so a
+# watch from the old resourceVersion gets 410 and podnetd lists again.
+. "$PODNET_ROOT/selftests/lib.sh"
+
+pn_load
+. "$PODNET_ROOT/selftests/tools/topology.sh"
+K=/run/podnet/kube
+PODNETD=$PODNET_BIN/podnetd
+[ -f "$K/guest.env" ] || { echo "Bail out! no $K/guest.env: run.sh did not start kube-apiserver"; exit 1; }
+. "$K/guest.env"
+API=https://10.0.2.2:$KUBE_PORT
+
+# kapi METHOD PATH [JSON [CONTENT-TYPE]]: the API as the cluster's admin.
+kapi() {
+	curl -sS --fail-with-body --max-time 20 --cacert "$K/ca.crt" \
+		-H "Authorization: Bearer $KUBE_ADMIN_TOKEN" -X "$1" "$API$2" \
+		${3:+-H "Content-Type: ${4:-application/json}" --data-binary "$3"}
+}
+# host_rpc VERB ARGS...: what only the host can do (selftests/vm/kube-host.sh).
+# (Named by time: `ok` runs it in a subshell, where a counter would not count.)
+host_rpc() {
+	local f=$K/rpc/$(date +%s%N) i rc
+	echo "$*" >"$f.req.tmp" && mv "$f.req.tmp" "$f.req"
+	for i in $(seq 600); do
+		[ -e "$f.rc" ] && break
+		sleep 0.2
+	done
+	cat "$f.out" 2>/dev/null
+	rc=$(cat "$f.rc" 2>/dev/null)
+	rm -f "$f.out" "$f.rc"
+	[ "$rc" = 0 ]
+}
+
+# mknode NAME UNDERLAY-V4 N: a Node with pod CIDRs 10.244.N.0/24, fd10:N::/64.
+mknode() {
+	kapi POST /api/v1/nodes "$(jq -n -c --arg n "$1" --arg c4 "10.244.$3.0/24" --arg c6 "fd10:$3::/64" \
+		'{apiVersion: "v1", kind: "Node", metadata: {name: $n},
+		  spec: {podCIDR: $c4, podCIDRs: [$c4, $c6]}}')" >/dev/null &&
+	set_ip "$1" "$2"
+}
+set_ip() {
+	kapi PATCH "/api/v1/nodes/$1/status" \
+		"{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"$2\"},{\"type\":\"Hostname\",\"address\":\"$1\"}]}}" \
+		application/merge-patch+json >/dev/null
+}
+heartbeat() {	# NODE SEQ: what kubelet's status updates change, and only that
+	kapi PATCH "/api/v1/nodes/$1/status" \
+		"{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"KubeletReady\",\"message\":\"heartbeat $2\",\"lastHeartbeatTime\":\"$(date -u +%FT%TZ)\",\"lastTransitionTime\":\"2026-01-01T00:00:00Z\"}]}}" \
+		application/merge-patch+json >/dev/null
+}
+
+# want N < NODE-LIST: node N's table as the API says it should be: one
+# line per other Node with an InternalIP, "REMOTE PREFIX,PREFIX", sorted.
+want() {
+	jq -r --arg self "node$1" '.items[] | select(.metadata.name != $self) |
+		(.status.addresses // [] | map(select(.type == "InternalIP")) | .[0].address) as $ip |
+		select($ip != null) | "\($ip) \(.spec.podCIDRs | sort | join(","))"' | sort
+}
+have() {
+	in_node "$1" "$PODNET_BIN/podnetctl" -j peer show dev podnet0 |
+		jq -r '.[] | select(.remote) | "\(.remote) \(.prefixes | sort | join(","))"' | sort
+}
+# tables_match DESC: every running node's table equals the API's, within 20 s.
+tables_match() {
+	local n i w h bad list
+	for i in $(seq 100); do
+		bad=
+		list=$(kapi GET /api/v1/nodes)
+		for n in $N; do
+			[ -n "${down[$n]:-}" ] && continue
+			w=$(want "$n" <<<"$list") h=$(have "$n")
+			[ "$w" = "$h" ] || { bad="node$n: want [$w] have [$h]"; break; }
+		done
+		[ -z "$bad" ] && break
+		sleep 0.2
+	done
+	if [ -z "$bad" ]; then _tap_result ok "$1"; else _tap_result not-ok "$1" "$bad"; fi
+}
+metric() {	# NODE NAME: a podnetd metric's value on NODE
+	in_node "$1" curl -s --max-time 5 http://127.0.0.1:9472/metrics | awk -v m="$2" '$1 == m { print $2 }'
+}
+
+declare -A down pid
+start_podnetd() {	# N
+	bg_ns "$(node "$1")" "$PODNETD" --kubeconfig "$tmp/kubeconfig" --node-name "node$1" \
+		--cluster-cidr 10.244.0.0/16,fd10::/16 --cni-conf-dir "$tmp/cni$1" \
+		--sync-file "$tmp/sync$1" --stall-timeout 20 >>"$tmp/podnetd$1.log" 2>&1
+	pid[$1]=$!
+	echo "${pid[$1]}" >"$tmp/podnetd$1.pid"
+	unset "down[$1]"
+}
+wait_file() { local i; for i in $(seq 150); do [ -s "$1" ] && return 0; sleep 0.2; done; return 1; }
+
+phase setup
+topo_setup || { echo "Bail out! topology"; exit 1; }
+# The guest's way out to the host, for the nodes' API traffic only.
+modprobe virtio_net
+gw=$(ls /sys/class/net | grep -v -e '^lo$' | head -n1)
+ip link set "$gw" up && ip addr add 10.0.2.15/24 dev "$gw" &&
+	ip link add pnh type veth peer name pnh0 netns $U && ip addr add 192.168.99.254/24 dev pnh &&
+	ip link set pnh up && in_ns $U ip link set pnh0 master br0 up &&
+	sysctl -qw net.ipv4.ip_forward=1 &&
+	iptables -t nat -A POSTROUTING -s 192.168.99.0/24 -o "$gw" -j MASQUERADE ||
+	{ echo "Bail out! guest network to the host"; exit 1; }
+for n in $N; do in_node "$n" ip route add 10.0.2.2/32 via 192.168.99.254; done
+ok "the API server answers from a node" in_node 1 curl -sS --max-time 20 --cacert "$K/ca.crt" "$API/readyz"
+# Node 1's device is podnetd's to create; nodes 2 and 3 have one to adopt.
+in_node 1 ip link del podnet0
+cp "$K/token1" "$tmp/token"
+cat >"$tmp/kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+current-context: t
+contexts: [{name: t, context: {cluster: c, user: podnetd}}]
+clusters: [{name: c, cluster: {server: "$API", certificate-authority: $K/ca.crt}}]
+users: [{name: podnetd, user: {tokenFile: $tmp/token}}]
+EOF
+for n in $N; do ok "create Node node$n" mknode "node$n" "$(v4 "$n")" "$n"; done
+ok "create Node node4 (no machine behind it)" mknode node4 192.168.99.4 4
+
+phase sync
+for n in $N; do start_podnetd "$n"; done
+for n in $N; do
+	ok "podnetd on node$n marks its table synced" wait_file "$tmp/sync$n"
+	is "node$n's sync file holds podnet0's ifindex" "$(cat "$tmp/sync$n")" \
+		"$(in_node "$n" ip -j link show podnet0 | jq '.[0].ifindex')"
+done
+tables_match "every table equals the Node list"
+is "node1's podnet0 was created on eth0 with its InternalIP" \
+	"$(in_node 1 ip -d -j link show podnet0 | jq -r '.[0].linkinfo.info_data | "\(.local) \(.link // "")"')" \
+	"192.168.99.1 eth0"
+is "node1's cluster routes go to podnet0" \
+	"$(in_node 1 ip -j route show dev podnet0 | jq -r '[.[].dst] | sort | join(" ")')" "10.244.0.0/16"
+ok "node1 wrote a CNI conflist with its pod CIDRs" \
+	jq -e '.plugins[0].type == "podnet" and (.plugins[0].ipam.ranges | map(.[0].subnet) == ["10.244.1.0/24", "fd10:1::/64"])' \
+	"$tmp/cni1/10-podnet.conflist"
+ok "node1 /readyz says ready" in_node 1 curl -sf --max-time 5 http://127.0.0.1:9472/readyz
+ok "pods on every node reach pods on every other node" all_pairs
+
+phase changes
+w0=$(metric 1 podnetd_kernel_writes_total)
+ok "create Node node5" mknode node5 192.168.99.5 5
+tables_match "a new Node reaches every table"
+is "node1: one kernel request for a new Node" "$(metric 1 podnetd_kernel_writes_total)" $((w0 + 1))
+ok "node5 gets another InternalIP" set_ip node5 192.168.99.55
+tables_match "a changed InternalIP reaches every table"
+w1=$(metric 1 podnetd_kernel_writes_total)
+e1=$(metric 1 podnetd_events_total)
+for i in 1 2 3 4 5; do heartbeat node2 "$i"; heartbeat node5 "$i"; done
+for i in $(seq 50); do [ "$(metric 1 podnetd_events_total)" -ge $((e1 + 10)) ] && break; sleep 0.2; done
+is "node1 saw the 10 heartbeats" "$(( $(metric 1 podnetd_events_total) - e1 ))" 10
+is "heartbeats cost no kernel write" "$(metric 1 podnetd_kernel_writes_total)" "$w1"
+ok "delete Node node5" kapi DELETE /api/v1/nodes/node5
+tables_match "a deleted Node leaves every table"
+
+phase restart
+# Traffic between pods of node1 and node2 while both agents are killed.
+in_pod 1 a ping -q -i 0.02 -c 200 -W 1 "$(podv4 2 a)" >"$tmp/ping.out" 2>&1 &
+pingpid=$!
+sleep 1
+kill -9 "${pid[1]}" "${pid[2]}"
+down[1]=1 down[2]=1
+wait "$pingpid"
+like "no packet lost while podnetd was killed" "$(cat "$tmp/ping.out")" " 0% packet loss"
+ok "delete Node node4 while node1's and node2's podnetd are down" kapi DELETE /api/v1/nodes/node4
+is "node2's table still has node4's peer (nobody programs it)" \
+	"$(have 2 | grep -c 192.168.99.4)" 1
+for n in 1 2; do start_podnetd "$n"; done
+tables_match "restarted podnetd prunes the Node deleted while it was down"
+ok "node2 adopted its device on restart" grep -q "adopted podnet0" "$tmp/podnetd2.log"
+
+phase token
+ok "rotate node3's token: the file gets token2" cp "$K/token2" "$tmp/token"
+ok "revoke token1 (delete the Secret it is bound to)" \
+	host_rpc kubectl -n kube-system delete secret podnetd-token1
+for i in $(seq 50); do
+	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$K/ca.crt" \
+		-H "Authorization: Bearer $(cat "$K/token1")" "$API/api/v1/nodes")
+	[ "$code" = 401 ] && break
+	sleep 0.2
+done
+is "token1 is refused now" "$code" 401
+ok "restart kube-apiserver (every watch reconnects)" host_rpc restart-apiserver
+ok "create Node node6" mknode node6 192.168.99.6 6
+tables_match "after the restart and the rotation, a new Node reaches every table"
+
+phase relist
+r3=$(metric 3 podnetd_relists_total)
+kill -STOP "${pid[3]}"
+ok "create Node node7 while node3's podnetd is stopped" mknode node7 192.168.99.7 7
+ok "compact etcd and restart kube-apiserver" host_rpc compact
+ok "restart kube-apiserver" host_rpc restart-apiserver
+kill -CONT "${pid[3]}"
+tables_match "node3 catches up after 410 Gone"
+ok "node3 listed again after 410 Gone" grep -q "is gone (410): listing again" "$tmp/podnetd3.log"
+is "node3 counts one relist more" "$(metric 3 podnetd_relists_total)" $((r3 + 1))
+
+phase stop
+kill "${pid[3]}"
+wait "${pid[3]}"
+is "podnetd exits 0 on SIGTERM" $? 0
+ok "and leaves node3's table as it was" test -n "$(have 3)"
+is "podnetd logs one line per change of node5" \
+	"$(grep -F node5 "$tmp/podnetd1.log" | cut -d' ' -f2-)" \
+	"node node5 added: underlay none, pod CIDRs 10.244.5.0/24,fd10:5::/64
+node node5 changed: underlay 192.168.99.5, pod CIDRs 10.244.5.0/24,fd10:5::/64
+node node5 changed: underlay 192.168.99.55, pod CIDRs 10.244.5.0/24,fd10:5::/64
+node node5 deleted"
+kill "${pid[1]}" "${pid[2]}" 2>/dev/null
+for n in $N; do diag "podnetd$n: $(wc -l <"$tmp/podnetd$n.log") log lines"; done
+iptables -t nat -F POSTROUTING
+ip link del pnh
+done_testing
