@@ -15,7 +15,9 @@ pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 K=/run/podnet/kube
 PODNETD=$PODNET_BIN/podnetd
-[ -f "$K/guest.env" ] || { echo "Bail out! no $K/guest.env: run.sh did not start kube-apiserver"; exit 1; }
+# run.sh starts the apiserver as the guest boots; it is usually up by now.
+for i in $(seq 450); do [ -f "$K/guest.env" ] && break; sleep 0.2; done
+[ -f "$K/guest.env" ] || { echo "Bail out! no $K/guest.env in 90 s: run.sh did not start kube-apiserver"; exit 1; }
 . "$K/guest.env"
 API=https://10.0.2.2:$KUBE_PORT
 
@@ -124,8 +126,10 @@ contexts: [{name: t, context: {cluster: c, user: podnetd}}]
 clusters: [{name: c, cluster: {server: "$API", certificate-authority: $K/ca.crt}}]
 users: [{name: podnetd, user: {tokenFile: $tmp/token}}]
 EOF
-for n in $N; do ok "create Node node$n" mknode "node$n" "$(v4 "$n")" "$n"; done
-ok "create Node node4 (no machine behind it)" mknode node4 192.168.99.4 4
+# (In parallel: under TCG every TLS handshake costs.)  node4 has no machine.
+for n in $N 4; do { mknode "node$n" "192.168.99.$n" "$n"; echo $? >"$tmp/mk$n"; } & done
+wait
+for n in $N 4; do is "create Node node$n" "$(cat "$tmp/mk$n")" 0; done
 
 phase sync
 for n in $N; do start_podnetd "$n"; done
@@ -178,6 +182,9 @@ for n in 1 2; do start_podnetd "$n"; done
 tables_match "restarted podnetd prunes the Node deleted while it was down"
 ok "node2 adopted its device on restart" grep -q "adopted podnet0" "$tmp/podnetd2.log"
 
+# The API's side of things (token rotation, 410 Gone, restarts of the
+# apiserver) does not depend on the kernel: one kernel of the matrix runs it.
+if pn_full; then
 phase token
 ok "rotate node3's token: the file gets token2" cp "$K/token2" "$tmp/token"
 ok "revoke token1 (delete the Secret it is bound to)" \
@@ -203,6 +210,7 @@ kill -CONT "${pid[3]}"
 tables_match "node3 catches up after 410 Gone"
 ok "node3 listed again after 410 Gone" grep -q "is gone (410): listing again" "$tmp/podnetd3.log"
 is "node3 counts one relist more" "$(metric 3 podnetd_relists_total)" $((r3 + 1))
+fi
 
 phase stop
 kill "${pid[3]}"

@@ -32,8 +32,10 @@ up)
 		kc -n kube-system create token podnetd --duration=2h \
 			--bound-object-kind=Secret --bound-object-name="podnetd-token$i" >"$d/token$i"
 	done
+	# Last, and at once: the guest waits for this file.
 	printf "KUBE_PORT=%s\nKUBE_ADMIN_TOKEN=%s\nETCD_ENDPOINT=%s\n" \
-		"$KUBE_PORT" "$KUBE_ADMIN_TOKEN" "$ETCD_ENDPOINT" >"$d/guest.env"
+		"$KUBE_PORT" "$KUBE_ADMIN_TOKEN" "$ETCD_ENDPOINT" >"$d/guest.env.tmp"
+	mv "$d/guest.env.tmp" "$d/guest.env"
 	;;
 serve)
 	while [ ! -e "$d/rpc/stop" ]; do
