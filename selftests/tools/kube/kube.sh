@@ -33,8 +33,8 @@
 # Watches: the apiserver's watch cache is on, as in a real cluster, so a
 # watch from an RV still in that cache is served even after `compact`;
 # `compact` then `restart-apiserver` makes every older RV give 410 Gone.
-# PODNET_KUBE_WATCH_CACHE=0 at `up` sends every watch to etcd instead (any
-# RV before a compaction gives 410 at once, but no bookmarks are sent).
+# PODNET_KUBE_WATCH_CACHE=0 at `up` sends every watch to etcd instead (an
+# RV older than the newest gives 410 right after `compact`; no bookmarks).
 # PODNET_KUBE_BIN overrides the binaries' directory.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -285,11 +285,16 @@ cmd_restart_apiserver() {
 	echo "kube.sh: kube-apiserver restarted, ready after $ms ms"
 }
 
+# compact: a write outside /registry first, so the compaction revision is
+# one no apiserver object has: a watch from the newest RV the apiserver
+# handed out stays valid, every older one gets 410 (compacting at an
+# object's own revision would give 500 "PrevKv=nil" to a watch from the
+# RV just before it).
 cmd_compact() {
 	[ $# -eq 1 ] || die "usage: kube.sh compact DIR"
 	local rev
 	load "$1"
-	rev=$("$(bin etcdctl)" --endpoints="$ETCD_ENDPOINT" endpoint status -w json |
+	rev=$("$(bin etcdctl)" --endpoints="$ETCD_ENDPOINT" put -w json /podnet-test/compact "$(date +%s%N)" |
 		grep -o '"revision":[0-9]*' | head -1 | cut -d: -f2)
 	[ -n "$rev" ] || die "no etcd revision from $ETCD_ENDPOINT"
 	"$(bin etcdctl)" --endpoints="$ETCD_ENDPOINT" compact "$rev" --physical >/dev/null
