@@ -64,6 +64,7 @@ fi
 echo "== userspace build"
 step "userspace builds with -Wall -Wextra -Werror" make -s userspace
 step "CNI test tools build (libcni driver, upstream plugins)" selftests/tools/cni-driver/build.sh
+step "Kubernetes test servers build (kube-apiserver, etcd, kubectl)" selftests/tools/kube/build.sh
 
 echo "== lint"
 selftests/lint.sh | tee "$log/lint.log" | grep -v '^ok '

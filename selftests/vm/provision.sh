@@ -49,6 +49,7 @@ need() {
 host() {
 	need build-essential make gcc libc6-dev pkg-config kmod xz-utils cpio \
 		libmnl-dev libjansson-dev libcmocka-dev iproute2 \
+		libcurl4-openssl-dev libmicrohttpd-dev libyaml-dev libssl-dev curl \
 		sparse python3 perl debootstrap dkms \
 		qemu-system-x86 busybox-static iperf3 python3-scapy \
 		python3-pyroute2 python3-yaml python3-jsonschema tcpdump iputils-ping ethtool \

@@ -329,6 +329,7 @@ static int sync_full(struct agent *a)
 	if (pd_table_sync_full(&a->t, &pd_kernel_ops, &a->k) < 0) {
 		pd_log("%s", a->k.err);
 		publish(a);
+		a->ifindex = 0;	/* deleted under us?  Adopt or create it again. */
 		return -1;
 	}
 	publish(a);
@@ -519,6 +520,7 @@ static void run(struct agent *a)
 {
 	bool need_list = true, need_sync = false;
 	unsigned int step = 0;
+	time_t started;
 	char path[1024], err[PD_ERRLEN];
 
 	while (!pd_stopping) {
@@ -551,6 +553,7 @@ static void run(struct agent *a)
 			 a->rv ? a->rv : "0",
 			 a->o.watch_timeout + (unsigned int)(random() % a->o.watch_timeout));
 		a->events_this_watch = 0;
+		started = time(NULL);
 		pthread_mutex_lock(&a->st.lock);
 		a->st.watching = true;
 		pthread_mutex_unlock(&a->st.lock);
@@ -579,9 +582,13 @@ static void run(struct agent *a)
 				need_list = true;
 			continue;
 		}
-		/* A clean end (timeoutSeconds): watch again at once. */
-		if (a->events_this_watch)
+		/* A clean end (timeoutSeconds): watch again at once, unless it
+		 * ended as soon as it began (a server or proxy closing every
+		 * watch must not make podnetd spin). */
+		if (a->events_this_watch || time(NULL) - started > 1)
 			step = 0;
+		else
+			backoff(&step);
 	}
 }
 
