@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # selftest.sh: checks kube.sh and its binaries end to end on this host's
 # loopback: up, a Node (spec.podCIDRs, status.addresses via the status
-# subresource), list and watch with curl (bookmarks asked for), 410 Gone
-# after compaction, a ServiceAccount token (TokenRequest) and RBAC, the
-# faultproxy's pass/cut/stall/slow, restart-apiserver, down.
+# subresource), list and watch with curl (bookmarks asked for, the
+# sendInitialEvents bookmark), 410 Gone after compaction (with and without
+# the watch cache), a ServiceAccount token (TokenRequest) and RBAC, the
+# faultproxy's pass/cut/stall/slow, restart-apiserver (graceful, --kill),
+# down.
 #   selftest.sh [DIR]    DIR defaults to a new temporary directory (removed
 #                        at the end unless KEEP=1); runs build.sh first
 #                        (does nothing when already built).
@@ -28,6 +30,7 @@ bgpids=()
 cleanup() {
 	local p
 	for p in "${bgpids[@]}"; do kill "$p" 2>/dev/null; done
+	"$kube" down "$d/nocache" >/dev/null 2>&1
 	"$kube" down "$d" >/dev/null 2>&1
 	[ "$keep" = 1 ] || rm -rf "$d"
 }
@@ -108,6 +111,14 @@ rv1=$(api /api/v1/nodes | jq -r .metadata.resourceVersion)
 code=$(api "/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=$rv1" -N --max-time 1 -o /dev/null -w '%{http_code}' 2>/dev/null)
 check "watch from current rv $rv1 with allowWatchBookmarks: 200" test "$code" = 200
 
+# WatchList: sendInitialEvents gives the objects, then a BOOKMARK marked
+# k8s.io/initial-events-end (the watch cache's bookmarks at work).
+w=$d/watch5.out
+api "/api/v1/nodes?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&resourceVersion=" \
+	-N --max-time 2 >"$w" 2>/dev/null
+check "sendInitialEvents: ADDED node-a, then the initial-events-end BOOKMARK" \
+	grep -q '"type":"BOOKMARK".*"k8s.io/initial-events-end":"true"' "$w"
+
 # A ServiceAccount token (TokenRequest, no controller-manager), RBAC.
 kc create serviceaccount podnetd -n kube-system >/dev/null
 tok=$(kc create token podnetd -n kube-system --duration=1h)
@@ -183,6 +194,27 @@ el=$(($(date +%s%3N) - ts))
 check "slow 200: a request takes >= 400 ms (${el} ms)" test "$el" -ge 400
 "$kube" proxyctl "$d" pass >/dev/null
 "$kube" proxyctl "$d" status
+
+# With the watch cache off every watch goes to etcd: right after compact
+# an older RV gets 410 and the newest one still watches.
+d2=$d/nocache
+if PODNET_KUBE_WATCH_CACHE=0 "$kube" up "$d2" >/dev/null; then
+	ok "up with PODNET_KUBE_WATCH_CACHE=0"
+	e2() { (. "$d2/env"; curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" "$@" 2>/dev/null); }
+	srv2=$(. "$d2/env"; echo "$KUBE_SERVER")
+	"$kube" kubectl "$d2" create namespace t1 >/dev/null
+	ra=$(e2 "$srv2/api/v1/namespaces" | jq -r .metadata.resourceVersion)
+	"$kube" kubectl "$d2" label namespace t1 step=1 >/dev/null
+	rb=$(e2 "$srv2/api/v1/namespaces" | jq -r .metadata.resourceVersion)
+	"$kube" compact "$d2" >/dev/null
+	e2 -N --max-time 2 "$srv2/api/v1/namespaces?watch=1&resourceVersion=$ra" >"$d/watch6.out"
+	check "no watch cache: after compact, a watch from rv $ra gets 410" grep -q '"type":"ERROR".*"code":410' "$d/watch6.out"
+	e2 -N --max-time 1 "$srv2/api/v1/namespaces?watch=1&resourceVersion=$rb" >"$d/watch7.out"
+	check "no watch cache: a watch from the newest rv $rb stays open, no error" test ! -s "$d/watch7.out"
+	"$kube" down "$d2" >/dev/null
+else
+	bad "up with PODNET_KUBE_WATCH_CACHE=0"
+fi
 
 pids="$KUBE_APISERVER_PID $ETCD_PID $PROXY_PID"
 "$kube" down "$d" && ok down || bad down
