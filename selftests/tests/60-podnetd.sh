@@ -92,10 +92,10 @@ metric() {	# NODE NAME: a podnetd metric's value on NODE
 }
 
 declare -A down pid
-start_podnetd() {	# N
-	bg_ns "$(node "$1")" "$PODNETD" --kubeconfig "$tmp/kubeconfig" --node-name "node$1" \
+start_podnetd() {	# N [KUBECONFIG [OPTION...]]
+	bg_ns "$(node "$1")" "$PODNETD" --kubeconfig "${2:-$tmp/kubeconfig}" --node-name "node$1" \
 		--cluster-cidr 10.244.0.0/16,fd10::/16 --cni-conf-dir "$tmp/cni$1" \
-		--sync-file "$tmp/sync$1" --stall-timeout 20 >>"$tmp/podnetd$1.log" 2>&1
+		--sync-file "$tmp/sync$1" --stall-timeout 20 "${@:3}" >>"$tmp/podnetd$1.log" 2>&1
 	pid[$1]=$!
 	echo "${pid[$1]}" >"$tmp/podnetd$1.pid"
 	unset "down[$1]"
@@ -210,6 +210,21 @@ kill -CONT "${pid[3]}"
 tables_match "node3 catches up after 410 Gone"
 ok "node3 listed again after 410 Gone" grep -q "is gone (410): listing again" "$tmp/podnetd3.log"
 is "node3 counts one relist more" "$(metric 3 podnetd_relists_total)" $((r3 + 1))
+
+phase stall
+# node3's podnetd again, through the proxy, with a short stall timeout.
+kill "${pid[3]}"
+wait "${pid[3]}"
+sed "s|$API|https://10.0.2.2:$PROXY_PORT|" "$tmp/kubeconfig" >"$tmp/kubeconfig-proxy"
+: >"$tmp/sync3"
+start_podnetd 3 "$tmp/kubeconfig-proxy" --stall-timeout 3
+ok "node3's podnetd syncs through the proxy" wait_file "$tmp/sync3"
+ok "the proxy stalls every connection" host_rpc proxyctl stall
+ok "create Node node8 while node3's watch is stalled" mknode node8 192.168.99.8 8
+for i in $(seq 100); do grep -q "the watch stalled" "$tmp/podnetd3.log" && break; sleep 0.2; done
+ok "podnetd notices the stalled watch" grep -q "watch: the watch stalled: no byte in 3 s" "$tmp/podnetd3.log"
+ok "the proxy passes again" host_rpc proxyctl pass
+tables_match "node3 catches up after the stall"
 fi
 
 phase stop

@@ -10,7 +10,8 @@
 #   kube-host.sh up DIR       cluster in DIR (the results share's kube/):
 #                             podnetd's RBAC (deploy/rbac.yaml) and two
 #                             service-account tokens bound to Secrets
-#                             (token1, token2); guest.env for the guest
+#                             (token1, token2); a fault-injecting proxy in
+#                             front of the apiserver; guest.env for the guest
 #   kube-host.sh serve DIR    answer DIR/rpc/*.req until DIR/rpc/stop exists
 #   kube-host.sh down DIR
 set -eu
@@ -32,9 +33,13 @@ up)
 		kc -n kube-system create token podnetd --duration=2h \
 			--bound-object-kind=Secret --bound-object-name="podnetd-token$i" >"$d/token$i"
 	done
+	# A fault-injecting proxy in front of the apiserver (stall, cut, slow).
+	"$kube" proxy "$d" >>"$d.log"
+	# shellcheck disable=SC1091
+	. "$d/env"
 	# Last, and at once: the guest waits for this file.
-	printf "KUBE_PORT=%s\nKUBE_ADMIN_TOKEN=%s\nETCD_ENDPOINT=%s\n" \
-		"$KUBE_PORT" "$KUBE_ADMIN_TOKEN" "$ETCD_ENDPOINT" >"$d/guest.env.tmp"
+	printf "KUBE_PORT=%s\nKUBE_ADMIN_TOKEN=%s\nETCD_ENDPOINT=%s\nPROXY_PORT=%s\n" \
+		"$KUBE_PORT" "$KUBE_ADMIN_TOKEN" "$ETCD_ENDPOINT" "$PROXY_PORT" >"$d/guest.env.tmp"
 	mv "$d/guest.env.tmp" "$d/guest.env"
 	;;
 serve)
@@ -51,6 +56,9 @@ serve)
 			kubectl)
 				# shellcheck disable=SC2086
 				kc $args >"$base.out" 2>&1 || rc=$? ;;
+			proxyctl)
+				# shellcheck disable=SC2086
+				"$kube" proxyctl "$d" $args >"$base.out" 2>&1 || rc=$? ;;
 			*)
 				echo "kube-host.sh: unknown request \"$verb\"" >"$base.out"
 				rc=2 ;;
