@@ -88,23 +88,29 @@ fi
 echo "unit: $up passed, $uf failed, $us skipped"
 pass=$((pass + up)) fail=$((fail + uf)) skipped=$((skipped + us))
 
-# The CNI plugin's protocol checks need veth, not podnet: once, on the
-# host's kernel (in the VM they would cost minutes per kernel).
-echo "== CNI protocol (host kernel $(uname -r))"
-PODNET_ROOT=$top PODNET_BIN=$top/userspace PODNET_FULL=1 \
-	bash selftests/host/cni-protocol.sh >"$log/cni-protocol.log" 2>&1
-crc=$?
-grep -E '^not ok|^Bail out' "$log/cni-protocol.log"
-cp=$(grep -c '^ok ' "$log/cni-protocol.log") cf=$(grep -c '^not ok ' "$log/cni-protocol.log")
-cs=$(grep -c '^ok .*# SKIP' "$log/cni-protocol.log")
-cplan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log/cni-protocol.log")
-if [ "$crc" -ne 0 ] || [ "${cplan:-x}" != $((cp + cf)) ]; then
-	[ "$cf" -gt 0 ] || cf=1
-	echo "not ok - cni-protocol exited $crc with plan '${cplan:-none}' after $((cp + cf)) results"
-	tail -n 20 "$log/cni-protocol.log" | sed 's/^/#   /'
-fi
-echo "cni-protocol: $((cp - cs)) passed, $cf failed, $cs skipped"
-pass=$((pass + cp - cs)) fail=$((fail + cf)) skipped=$((skipped + cs))
+# Tests that need no podnet device run once, on the host's kernel (in the
+# VM they would cost minutes per kernel): the CNI plugin's protocol (veth
+# only) and deploy/ against a real kube-apiserver.
+host_test() {	# NAME
+	local name=$1 rc p f s plan
+	echo "== $name (host kernel $(uname -r))"
+	PODNET_ROOT=$top PODNET_BIN=$top/userspace PODNET_FULL=1 \
+		bash "selftests/host/$name.sh" >"$log/$name.log" 2>&1
+	rc=$?
+	grep -E '^not ok|^Bail out' "$log/$name.log"
+	p=$(grep -c '^ok ' "$log/$name.log") f=$(grep -c '^not ok ' "$log/$name.log")
+	s=$(grep -c '^ok .*# SKIP' "$log/$name.log")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log/$name.log")
+	if [ "$rc" -ne 0 ] || [ "${plan:-x}" != $((p + f)) ]; then
+		[ "$f" -gt 0 ] || f=1
+		echo "not ok - $name exited $rc with plan '${plan:-none}' after $((p + f)) results"
+		tail -n 20 "$log/$name.log" | sed 's/^/#   /'
+	fi
+	echo "$name: $((p - s)) passed, $f failed, $s skipped"
+	pass=$((pass + p - s)) fail=$((fail + f)) skipped=$((skipped + s))
+}
+host_test cni-protocol
+host_test deploy
 
 for k in $kernels; do
 	echo "== kernel $k$([ "$k" = "$full" ] && echo ' (with the kernel-independent and full-size checks)')"
