@@ -35,6 +35,8 @@
 # `compact` then `restart-apiserver` makes every older RV give 410 Gone.
 # PODNET_KUBE_WATCH_CACHE=0 at `up` sends every watch to etcd instead (an
 # RV older than the newest gives 410 right after `compact`; no bookmarks).
+# PODNET_KUBE_APISERVER_ARGS at `up`: more kube-apiserver flags (kept for
+# restart-apiserver), e.g. --runtime-config=... or --feature-gates=...
 # PODNET_KUBE_BIN overrides the binaries' directory.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -156,7 +158,8 @@ start_etcd() {
 ADMISSION_OFF=DefaultIngressClass,DefaultStorageClass,DefaultTolerationSeconds,LimitRanger,MutatingAdmissionPolicy,MutatingAdmissionWebhook,PersistentVolumeClaimResize,PodSecurity,Priority,ResourceQuota,RuntimeClass,ServiceAccount,StorageObjectInUseProtection,TaintNodesByCondition,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook,CertificateApproval,CertificateSigning,ClusterTrustBundleAttest,CertificateSubjectRestriction,PodTopologyLabels,NodeDeclaredFeatureValidator,PodGroupProtection,PodResizeValidator
 
 start_apiserver() {
-	local d=$1 port=$2 etcd=$3 wc=$4
+	local d=$1 port=$2 etcd=$3 wc=$4 extra=$5
+	# shellcheck disable=SC2086
 	setsid "$(bin kube-apiserver)" \
 		--bind-address=127.0.0.1 --secure-port="$port" --advertise-address=127.0.0.1 \
 		--etcd-servers="$etcd" \
@@ -175,7 +178,7 @@ start_apiserver() {
 		--profiling=false \
 		--shutdown-send-retry-after=true \
 		--watch-cache="$wc" \
-		--v=1 \
+		--v=1 $extra \
 		</dev/null >>"$d/apiserver.log" 2>&1 &
 	echo $!
 }
@@ -221,7 +224,7 @@ cmd_up() {
 	[ "${PODNET_KUBE_WATCH_CACHE:-1}" != 0 ] || wc=false
 	epid=$(start_etcd "$d" "$cport" "$pport")
 	# The apiserver retries etcd until it answers: no need to wait here.
-	apid=$(start_apiserver "$d" "$port" "http://127.0.0.1:$cport" "$wc")
+	apid=$(start_apiserver "$d" "$port" "http://127.0.0.1:$cport" "$wc" "${PODNET_KUBE_APISERVER_ARGS:-}")
 	cat >"$d/env" <<-EOF
 		KUBE_DIR=$d
 		KUBE_SERVER=https://127.0.0.1:$port
@@ -230,6 +233,7 @@ cmd_up() {
 		KUBE_ADMIN_TOKEN=$(cat "$d/admin.token")
 		KUBE_KUBECONFIG=$d/admin.kubeconfig
 		KUBE_WATCH_CACHE=$wc
+		KUBE_APISERVER_ARGS='${PODNET_KUBE_APISERVER_ARGS:-}'
 		ETCD_ENDPOINT=http://127.0.0.1:$cport
 		ETCD_PEER_PORT=$pport
 		ETCD_PID=$epid
@@ -255,7 +259,11 @@ cmd_up() {
 		current-context: podnet-test
 	EOF
 	chmod 600 "$d/admin.kubeconfig"
-	ms=$(wait_ready "$d" "$port" "$apid")
+	ms=$(wait_ready "$d" "$port" "$apid") || {
+		stop "$apid" "$bindir/kube-apiserver" 0
+		stop "$epid" "$bindir/etcd" 0
+		die "up failed: etcd and kube-apiserver stopped (logs in $d)"
+	}
 	echo "kube.sh: up in $(($(now_ms) - t0)) ms (apiserver ready after $ms ms): $d/env, https://127.0.0.1:$port"
 }
 
@@ -279,9 +287,12 @@ cmd_restart_apiserver() {
 	stop "$KUBE_APISERVER_PID" "$bindir/kube-apiserver" $grace
 	port_free "$KUBE_PORT"
 	echo "kube.sh: kube-apiserver stopped in $(($(now_ms) - t0)) ms"
-	apid=$(start_apiserver "$d" "$KUBE_PORT" "$ETCD_ENDPOINT" "${KUBE_WATCH_CACHE:-true}")
+	apid=$(start_apiserver "$d" "$KUBE_PORT" "$ETCD_ENDPOINT" "${KUBE_WATCH_CACHE:-true}" "${KUBE_APISERVER_ARGS:-}")
 	sed -i "s/^KUBE_APISERVER_PID=.*/KUBE_APISERVER_PID=$apid/" "$d/env"
-	ms=$(wait_ready "$d" "$KUBE_PORT" "$apid")
+	ms=$(wait_ready "$d" "$KUBE_PORT" "$apid") || {
+		stop "$apid" "$bindir/kube-apiserver" 0
+		die "restart failed: kube-apiserver stopped (etcd still runs; kube.sh down $d)"
+	}
 	echo "kube.sh: kube-apiserver restarted, ready after $ms ms"
 }
 
