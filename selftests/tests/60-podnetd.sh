@@ -149,6 +149,9 @@ ok "node1 wrote a CNI conflist with its pod CIDRs" \
 	"$tmp/cni1/10-podnet.conflist"
 ok "node1 /readyz says ready" in_node 1 curl -sf --max-time 5 http://127.0.0.1:9472/readyz
 ok "pods on every node reach pods on every other node" all_pairs
+like "node1's /metrics has the kernel's per-peer counters, named by Node" \
+	"$(in_node 1 curl -s --max-time 5 http://127.0.0.1:9472/metrics | grep '^podnet_peer_tx_packets_total')" \
+	'^podnet_peer_tx_packets_total\{device="podnet0",remote="192.168.99.2",node="node2"\} [1-9]'
 
 phase changes
 w0=$(metric 1 podnetd_kernel_writes_total)
@@ -178,9 +181,16 @@ like "no packet lost while podnetd was killed" "$(cat "$tmp/ping.out")" " 0% pac
 ok "delete Node node4 while node1's and node2's podnetd are down" kapi DELETE /api/v1/nodes/node4
 is "node2's table still has node4's peer (nobody programs it)" \
 	"$(have 2 | grep -c 192.168.99.4)" 1
-for n in 1 2; do start_podnetd "$n"; done
+# Restarted with a list page of 2 Nodes (continue tokens), and node1 with
+# watches the server ends every 2-4 s.
+start_podnetd 1 "" --watch-timeout 2
+start_podnetd 2 "" --page-size 2
 tables_match "restarted podnetd prunes the Node deleted while it was down"
+ok "node2 listed the 3 Nodes in pages of 2" grep -q "listed 3 nodes in 2 pages" "$tmp/podnetd2.log"
 ok "node2 adopted its device on restart" grep -q "adopted podnet0" "$tmp/podnetd2.log"
+for i in $(seq 50); do [ "$(metric 1 podnetd_watch_restarts_total)" -ge 2 ] && break; sleep 0.2; done
+like "node1 watched again after its watches timed out" "$(metric 1 podnetd_watch_restarts_total)" '^([2-9]|[1-9][0-9]+)$'
+is "without errors or relists" "$(metric 1 podnetd_api_errors_total) $(metric 1 podnetd_relists_total)" "0 0"
 
 # The API's side of things (token rotation, 410 Gone, restarts of the
 # apiserver) does not depend on the kernel: one kernel of the matrix runs it.

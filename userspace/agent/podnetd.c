@@ -438,11 +438,11 @@ static int on_event(json_t *ev, void *data)
 static int list_nodes(struct agent *a)
 {
 	char *cont = NULL, path[1024], err[PD_ERRLEN];
-	size_t count = 0;
+	size_t count = 0, pages = 0;
 	int ret = -1;
 
 	pd_table_clear_nodes(&a->t);
-	do {
+	for (;;) {
 		json_t *j, *items, *item;
 		const char *next, *rv;
 		long status;
@@ -463,11 +463,13 @@ static int list_nodes(struct agent *a)
 			if (status == 410 && cont) {
 				free(cont);
 				cont = NULL;
+				count = pages = 0;
 				pd_table_clear_nodes(&a->t);
 				continue;
 			}
 			goto out;
 		}
+		pages++;
 		items = json_object_get(j, "items");
 		json_array_foreach(items, i, item) {
 			struct pd_node n;
@@ -488,13 +490,21 @@ static int list_nodes(struct agent *a)
 						       "resourceVersion"));
 		free(cont);
 		cont = next && *next ? kube_escape(a->kube, next) : NULL;
+		if (next && *next && !cont) {
+			pd_log("listing nodes: %s", strerror(ENOMEM));
+			json_decref(j);
+			goto out;
+		}
 		if (rv) {
 			free(a->rv);
 			a->rv = strdup(rv);
 		}
 		json_decref(j);
-	} while (cont);
-	pd_log("listed %zu nodes at resourceVersion %s", count, a->rv ? a->rv : "?");
+		if (!cont)
+			break;
+	}
+	pd_log("listed %zu nodes in %zu page%s at resourceVersion %s", count, pages,
+	       pages == 1 ? "" : "s", a->rv ? a->rv : "?");
 	ret = 0;
 out:
 	free(cont);
