@@ -8,57 +8,15 @@
 # podnetd killed under traffic (nothing lost) and a Node deleted while it
 # was down (pruned when it starts); a service-account token rotated and
 # the old one revoked; etcd compacted and the apiserver restarted, so a
-# watch from the old resourceVersion gets 410 and podnetd lists again.
+# watch from the old resourceVersion gets 410 and podnetd lists again; a
+# stalled watch.
+# needs: kube-apiserver
 . "$PODNET_ROOT/selftests/lib.sh"
 
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
-K=/run/podnet/kube
 PODNETD=$PODNET_BIN/podnetd
-# run.sh starts the apiserver as the guest boots; it is usually up by now.
-for i in $(seq 450); do [ -f "$K/guest.env" ] && break; sleep 0.2; done
-[ -f "$K/guest.env" ] || { echo "Bail out! no $K/guest.env in 90 s: run.sh did not start kube-apiserver"; exit 1; }
-. "$K/guest.env"
-API=https://10.0.2.2:$KUBE_PORT
-
-# kapi METHOD PATH [JSON [CONTENT-TYPE]]: the API as the cluster's admin.
-kapi() {
-	curl -sS --fail-with-body --max-time 20 --cacert "$K/ca.crt" \
-		-H "Authorization: Bearer $KUBE_ADMIN_TOKEN" -X "$1" "$API$2" \
-		${3:+-H "Content-Type: ${4:-application/json}" --data-binary "$3"}
-}
-# host_rpc VERB ARGS...: what only the host can do (selftests/vm/kube-host.sh).
-# (Named by time: `ok` runs it in a subshell, where a counter would not count.)
-host_rpc() {
-	local f=$K/rpc/$(date +%s%N) i rc
-	echo "$*" >"$f.req.tmp" && mv "$f.req.tmp" "$f.req"
-	for i in $(seq 600); do
-		[ -e "$f.rc" ] && break
-		sleep 0.2
-	done
-	cat "$f.out" 2>/dev/null
-	rc=$(cat "$f.rc" 2>/dev/null)
-	rm -f "$f.out" "$f.rc"
-	[ "$rc" = 0 ]
-}
-
-# mknode NAME UNDERLAY-V4 N: a Node with pod CIDRs 10.244.N.0/24, fd10:N::/64.
-mknode() {
-	kapi POST /api/v1/nodes "$(jq -n -c --arg n "$1" --arg c4 "10.244.$3.0/24" --arg c6 "fd10:$3::/64" \
-		'{apiVersion: "v1", kind: "Node", metadata: {name: $n},
-		  spec: {podCIDR: $c4, podCIDRs: [$c4, $c6]}}')" >/dev/null &&
-	set_ip "$1" "$2"
-}
-set_ip() {
-	kapi PATCH "/api/v1/nodes/$1/status" \
-		"{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"$2\"},{\"type\":\"Hostname\",\"address\":\"$1\"}]}}" \
-		application/merge-patch+json >/dev/null
-}
-heartbeat() {	# NODE SEQ: what kubelet's status updates change, and only that
-	kapi PATCH "/api/v1/nodes/$1/status" \
-		"{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"KubeletReady\",\"message\":\"heartbeat $2\",\"lastHeartbeatTime\":\"$(date -u +%FT%TZ)\",\"lastTransitionTime\":\"2026-01-01T00:00:00Z\"}]}}" \
-		application/merge-patch+json >/dev/null
-}
+. "$PODNET_ROOT/selftests/tools/kube-guest.sh"
 
 # want N < NODE-LIST: node N's table as the API says it should be: one
 # line per other Node with an InternalIP, "REMOTE PREFIX,PREFIX", sorted.
@@ -104,16 +62,7 @@ wait_file() { local i; for i in $(seq 150); do [ -s "$1" ] && return 0; sleep 0.
 
 phase setup
 topo_setup || { echo "Bail out! topology"; exit 1; }
-# The guest's way out to the host, for the nodes' API traffic only.
-modprobe virtio_net
-gw=$(ls /sys/class/net | grep -v -e '^lo$' | head -n1)
-ip link set "$gw" up && ip addr add 10.0.2.15/24 dev "$gw" &&
-	ip link add pnh type veth peer name pnh0 netns $U && ip addr add 192.168.99.254/24 dev pnh &&
-	ip link set pnh up && in_ns $U ip link set pnh0 master br0 up &&
-	sysctl -qw net.ipv4.ip_forward=1 &&
-	iptables -t nat -A POSTROUTING -s 192.168.99.0/24 -o "$gw" -j MASQUERADE ||
-	{ echo "Bail out! guest network to the host"; exit 1; }
-for n in $N; do in_node "$n" ip route add 10.0.2.2/32 via 192.168.99.254; done
+kube_net_up $U br0 192.168.99.254/24 pnn1 pnn2 pnn3 || { echo "Bail out! guest network to the host"; exit 1; }
 ok "the API server answers from a node" in_node 1 curl -sS --max-time 20 --cacert "$K/ca.crt" "$API/readyz"
 # Node 1's device is podnetd's to create; nodes 2 and 3 have one to adopt.
 in_node 1 ip link del podnet0
@@ -250,6 +199,5 @@ node node5 changed: underlay 192.168.99.55, pod CIDRs 10.244.5.0/24,fd10:5::/64
 node node5 deleted"
 kill "${pid[1]}" "${pid[2]}" 2>/dev/null
 for n in $N; do diag "podnetd$n: $(wc -l <"$tmp/podnetd$n.log") log lines"; done
-iptables -t nat -F POSTROUTING
-ip link del pnh
+kube_net_down
 done_testing

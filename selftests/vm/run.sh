@@ -128,19 +128,21 @@ case " ${tests[*]} " in
 	fi
 	;;
 esac
-# 60-podnetd.sh talks to a real kube-apiserver on this host (10.0.2.2 to
-# the guest, over qemu user networking).  It starts while the guest boots
-# and runs the earlier tests (the test waits for kube/guest.env), and
-# stops after the guest is gone.
+# Tests with the line "# needs: kube-apiserver" (60-podnetd.sh, the demo)
+# talk to a real kube-apiserver on this host (10.0.2.2 to the guest, over
+# qemu user networking).  It starts while the guest boots and runs the
+# earlier tests (they wait for kube/guest.env), and stops after the guest
+# is gone.
 netargs=() kube_broker=
-case " ${tests[*]} " in
-*60-podnetd.sh" "*)
+for t in "${tests[@]}"; do
+	case $t in */*) f=$top/$t ;; *) f=$top/selftests/tests/$t ;; esac
+	grep -q '^# needs: kube-apiserver$' "$f" 2>/dev/null || continue
 	("$vm/kube-host.sh" up "$out/kube" >"$out/kube-up.log" 2>&1 &&
 		"$vm/kube-host.sh" serve "$out/kube") &
 	kube_broker=$!
 	netargs=(-nic user,model=virtio-net-pci)
-	;;
-esac
+	break
+done
 cat >"$out/guest.env" <<EOS
 PODNET_ROOT='$top'
 PODNET_KVER='$ver'
@@ -212,9 +214,9 @@ if [ -n "$kube_broker" ]; then
 	mkdir -p "$out/kube/rpc"
 	touch "$out/kube/rpc/stop"
 	wait "$kube_broker" ||
-		tap not-ok "kube-apiserver for 60-podnetd (selftests/vm/kube-host.sh)" "$out/kube-up.log"
+		tap not-ok "kube-apiserver on the host (selftests/vm/kube-host.sh)" "$out/kube-up.log"
 	"$vm/kube-host.sh" down "$out/kube"
-	echo "# $k: kube-apiserver for 60-podnetd: $(grep -o 'up in [0-9]* ms' "$out/kube.log" | tail -n1)"
+	echo "# $k: kube-apiserver: $(grep -o 'up in [0-9]* ms' "$out/kube.log" | tail -n1)"
 fi
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	tap not-ok "guest finished within ${PODNET_VM_TIMEOUT:-2400}s (killed; serial log tail follows)" "$out/console.log"
