@@ -7,9 +7,13 @@
 //
 // pass:    forward normally (the default); ends a stall.
 // cut:     close every open connection at once (both sides); the mode
-//          stays as it was, and new connections are accepted.
+//
+//	stays as it was, and new connections are accepted.
+//
 // stall:   keep the connections open (and accept new ones) but forward
-//          nothing either way until the next pass or cut.
+//
+//	nothing either way until the next pass or cut.
+//
 // slow MS: delay every forwarded chunk by MS milliseconds.
 // status:  print the mode, open connections, accepted and cut counts.
 // ctl prints the reply ("ok ..." or "error ...") and exits 1 on an error.
