@@ -5,17 +5,16 @@
 //	faultproxy serve LISTEN UPSTREAM SOCKET   e.g. 127.0.0.1:7443 127.0.0.1:6443 DIR/proxy.sock
 //	faultproxy ctl SOCKET MODE                MODE: pass | cut | stall | slow MS | status
 //
-// pass:    forward normally (the default); ends a stall.
-// cut:     close every open connection at once (both sides); the mode
+// Modes:
 //
-//	stays as it was, and new connections are accepted.
+//	pass     forward normally (the default); ends a stall or a slow.
+//	cut      close every open connection at once (both sides); the mode
+//	         stays as it was, and new connections are accepted.
+//	stall    keep the connections open (and accept new ones) but forward
+//	         nothing either way until the next pass (a cut ends them).
+//	slow MS  delay every forwarded chunk by MS milliseconds.
+//	status   print the mode, open connections, accepted and cut counts.
 //
-// stall:   keep the connections open (and accept new ones) but forward
-//
-//	nothing either way until the next pass or cut.
-//
-// slow MS: delay every forwarded chunk by MS milliseconds.
-// status:  print the mode, open connections, accepted and cut counts.
 // ctl prints the reply ("ok ..." or "error ...") and exits 1 on an error.
 package main
 
