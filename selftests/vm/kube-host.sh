@@ -13,6 +13,9 @@
 #                             (token1, token2); a fault-injecting proxy in
 #                             front of the apiserver; guest.env for the guest
 #   kube-host.sh serve DIR    answer DIR/rpc/*.req until DIR/rpc/stop exists
+# Verbs: compact, restart-apiserver, kubectl ARGS, proxyctl MODE, and
+# bench NAME ARGS: selftests/bench/NAME (a host-side helper of a bench,
+# e.g. kube-nodes.py) with KUBE_ENV=DIR/env.
 #   kube-host.sh down DIR
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -59,6 +62,15 @@ serve)
 			proxyctl)
 				# shellcheck disable=SC2086
 				"$kube" proxyctl "$d" $args >"$base.out" 2>&1 || rc=$? ;;
+			bench)
+				read -r helper hargs <<<"$args"
+				case $helper in
+				*/* | .* | "") echo "kube-host.sh: bad helper \"$helper\"" >"$base.out"; rc=2 ;;
+				*)
+					# shellcheck disable=SC2086
+					KUBE_ENV=$d/env "$top/selftests/bench/$helper" $hargs >"$base.out" 2>&1 || rc=$? ;;
+				esac
+				;;
 			*)
 				echo "kube-host.sh: unknown request \"$verb\"" >"$base.out"
 				rc=2 ;;
