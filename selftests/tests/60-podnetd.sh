@@ -50,13 +50,22 @@ metric() {	# NODE NAME: a podnetd metric's value on NODE
 }
 
 declare -A down pid
-start_podnetd() {	# N [KUBECONFIG [OPTION...]]
-	bg_ns "$(node "$1")" "$PODNETD" --kubeconfig "${2:-$tmp/kubeconfig}" --node-name "node$1" \
-		--cluster-cidr 10.244.0.0/16,fd10::/16 --cni-conf-dir "$tmp/cni$1" \
-		--sync-file "$tmp/sync$1" --stall-timeout 20 "${@:3}" >>"$tmp/podnetd$1.log" 2>&1
-	pid[$1]=$!
-	echo "${pid[$1]}" >"$tmp/podnetd$1.pid"
-	unset "down[$1]"
+start_podnetd() {	# N [KUBECONFIG|in-cluster [OPTION...]]
+	local n=$1 kc=${2:-$tmp/kubeconfig} run=("$PODNETD")
+	shift $(($# < 2 ? $# : 2))
+	if [ "$kc" = in-cluster ]; then
+		# A pod's view: the service's address and the service account's files.
+		run=(env KUBERNETES_SERVICE_HOST=10.0.2.2 KUBERNETES_SERVICE_PORT="$KUBE_PORT"
+		     PODNETD_SA_DIR="$tmp/sa" "$PODNETD")
+	else
+		run+=(--kubeconfig "$kc")
+	fi
+	bg_ns "$(node "$n")" "${run[@]}" --node-name "node$n" \
+		--cluster-cidr 10.244.0.0/16,fd10::/16 --cni-conf-dir "$tmp/cni$n" \
+		--sync-file "$tmp/sync$n" --stall-timeout 20 "$@" >>"$tmp/podnetd$n.log" 2>&1
+	pid[$n]=$!
+	echo "${pid[$n]}" >"$tmp/podnetd$n.pid"
+	unset "down[$n]"
 }
 wait_file() { local i; for i in $(seq 150); do [ -s "$1" ] && return 0; sleep 0.2; done; return 1; }
 
@@ -67,6 +76,8 @@ ok "the API server answers from a node" in_node 1 curl -sS --max-time 20 --cacer
 # Node 1's device is podnetd's to create; nodes 2 and 3 have one to adopt.
 in_node 1 ip link del podnet0
 cp "$K/token1" "$tmp/token"
+# The in-cluster files, as kubelet projects them: the token a symlink.
+mkdir "$tmp/sa" && ln -s "$tmp/token" "$tmp/sa/token" && cp "$K/ca.crt" "$tmp/sa/ca.crt"
 cat >"$tmp/kubeconfig" <<EOF
 apiVersion: v1
 kind: Config
@@ -130,12 +141,14 @@ like "no packet lost while podnetd was killed" "$(cat "$tmp/ping.out")" " 0% pac
 ok "delete Node node4 while node1's and node2's podnetd are down" kapi DELETE /api/v1/nodes/node4
 is "node2's table still has node4's peer (nobody programs it)" \
 	"$(have 2 | grep -c 192.168.99.4)" 1
-# Restarted with a list page of 2 Nodes (continue tokens), and node1 with
-# watches the server ends every 2-4 s.
+# Restarted: node2 in-cluster (KUBERNETES_SERVICE_HOST/PORT, the service
+# account's files) with a list page of 2 Nodes (continue tokens), node1
+# with watches the server ends every 2-4 s.
 start_podnetd 1 "" --watch-timeout 2
-start_podnetd 2 "" --page-size 2
+start_podnetd 2 in-cluster --page-size 2
 tables_match "restarted podnetd prunes the Node deleted while it was down"
 ok "node2 listed the 3 Nodes in pages of 2" grep -q "listed 3 nodes in 2 pages" "$tmp/podnetd2.log"
+ok "node2 runs with the in-cluster config" grep -q "API server https://10.0.2.2:$KUBE_PORT (in-cluster)" "$tmp/podnetd2.log"
 ok "node2 adopted its device on restart" grep -q "adopted podnet0" "$tmp/podnetd2.log"
 for i in $(seq 50); do [ "$(metric 1 podnetd_watch_restarts_total)" -ge 2 ] && break; sleep 0.2; done
 like "node1 watched again after its watches timed out" "$(metric 1 podnetd_watch_restarts_total)" '^([2-9]|[1-9][0-9]+)$'

@@ -649,7 +649,9 @@ int main(int argc, char **argv)
 			goto out_table;
 		}
 	}
-	pd_log("node %s, device %s, API server %s", a.o.node_name, a.o.device, a.conf.server);
+	pd_log("node %s, device %s, API server %s (%s%s)", a.o.node_name, a.o.device,
+	       a.conf.server, a.o.kubeconfig ? "kubeconfig " : "in-cluster",
+	       a.o.kubeconfig ? a.o.kubeconfig : "");
 	run(&a);
 	pd_log("stopping; the peer table of %s stays as it is", a.o.device);
 	ret = 0;
