@@ -55,7 +55,7 @@ bin() {
 
 # free_ports N: N distinct ports the kernel would hand out now.
 free_ports() {
-	/usr/bin/python3 - "$1" <<'EOF'
+	"$(command -v /usr/bin/python3 || command -v python3)" - "$1" <<'EOF'
 import socket, sys
 ss = []
 for _ in range(int(sys.argv[1])):
