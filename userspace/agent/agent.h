@@ -187,6 +187,12 @@ const struct pd_node *pd_table_node(const struct pd_table *t, const char *name);
 int pd_table_desired(struct pd_table *t, struct pn_peer **out, size_t *n);
 void pd_peers_free(struct pn_peer *v, size_t n);
 
+/* The order of peers in applied: family (IPv4 first), then address. */
+int pd_addr_cmp(const struct pn_addr *a, const struct pn_addr *b);
+
+/* Index in applied of the peer @remote, or -1 (O(log n)). */
+long pd_table_peer_index(const struct pd_table *t, const struct pn_addr *remote);
+
 /* Program the whole desired table with one atomic replace. */
 int pd_table_sync_full(struct pd_table *t, const struct pd_kernel_ops *ops, void *data);
 
@@ -244,7 +250,7 @@ struct pd_state {
 	unsigned long watch_restarts, relists, kernel_writes, events, conflicts;
 	unsigned long api_errors;
 	const char *device;
-	/* remote -> node name, for the per-peer metrics' labels */
+	/* remote -> node name, for the per-peer metrics' labels; sorted as applied */
 	struct pd_peer_name { struct pn_addr remote; char name[64]; } *names;
 	size_t n_names;
 };

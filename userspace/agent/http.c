@@ -57,11 +57,19 @@ static void row_cb(const struct pn_peer *p, const uint64_t *stats, uint32_t pres
 
 static const char *node_of(const struct pd_state *st, const struct pn_addr *a)
 {
-	size_t i;
+	size_t lo = 0, hi = st->n_names;
 
-	for (i = 0; i < st->n_names; i++)
-		if (pn_addr_equal(&st->names[i].remote, a))
-			return st->names[i].name;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = pd_addr_cmp(&st->names[mid].remote, a);
+
+		if (!c)
+			return st->names[mid].name;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return "";
 }
 

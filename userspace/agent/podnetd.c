@@ -226,22 +226,21 @@ static void publish(struct agent *a)
 {
 	struct pd_state *st = &a->st;
 	struct pd_peer_name *names;
-	size_t i, j, prefixes = 0;
+	size_t i, prefixes = 0;
 
+	/* Each peer named after the first Node (by name) with its address. */
 	names = calloc(a->t.n_applied ? a->t.n_applied : 1, sizeof(*names));
 	for (i = 0; i < a->t.n_applied; i++) {
 		prefixes += a->t.applied[i].n_prefixes;
-		if (!names)
-			continue;
-		names[i].remote = a->t.applied[i].remote;
-		for (j = 0; j < a->t.n_nodes; j++) {
-			const struct pn_addr *r = pd_node_remote(&a->t.nodes[j], a->o.family);
+		if (names)
+			names[i].remote = a->t.applied[i].remote;
+	}
+	for (i = 0; names && i < a->t.n_nodes; i++) {
+		const struct pn_addr *r = pd_node_remote(&a->t.nodes[i], a->o.family);
+		long idx = r ? pd_table_peer_index(&a->t, r) : -1;
 
-			if (r && pn_addr_equal(r, &names[i].remote)) {
-				snprintf(names[i].name, sizeof(names[i].name), "%s", a->t.nodes[j].name);
-				break;
-			}
-		}
+		if (idx >= 0 && !names[idx].name[0])
+			snprintf(names[idx].name, sizeof(names[idx].name), "%s", a->t.nodes[i].name);
 	}
 	pthread_mutex_lock(&st->lock);
 	st->synced = a->t.synced;

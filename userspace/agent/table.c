@@ -129,7 +129,7 @@ struct claim {
 	size_t node;		/* index: name order */
 };
 
-static int addr_cmp(const struct pn_addr *a, const struct pn_addr *b)
+int pd_addr_cmp(const struct pn_addr *a, const struct pn_addr *b)
 {
 	if (a->family != b->family)
 		return a->family == AF_INET ? -1 : 1;
@@ -147,7 +147,7 @@ static int claim_by_prefix(const void *x, const void *y)
 static int claim_by_remote(const void *x, const void *y)
 {
 	const struct claim *a = x, *b = y;
-	int c = addr_cmp(a->remote, b->remote);
+	int c = pd_addr_cmp(a->remote, b->remote);
 
 	return c ? c : pn_prefix_cmp(&a->p, &b->p);
 }
@@ -195,7 +195,7 @@ int pd_table_desired(struct pd_table *t, struct pn_peer **out, size_t *n_out)
 	if (!peers)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		if (!np || addr_cmp(&peers[np - 1].remote, c[i].remote)) {
+		if (!np || pd_addr_cmp(&peers[np - 1].remote, c[i].remote)) {
 			peers[np].remote = *c[i].remote;
 			peers[np].has_remote = true;
 			np++;
@@ -246,7 +246,7 @@ static const struct pn_peer *peer_find(const struct pn_peer *v, size_t n, const 
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = addr_cmp(&v[mid].remote, a);
+		int c = pd_addr_cmp(&v[mid].remote, a);
 
 		if (!c)
 			return &v[mid];
@@ -256,6 +256,13 @@ static const struct pn_peer *peer_find(const struct pn_peer *v, size_t n, const 
 			hi = mid;
 	}
 	return NULL;
+}
+
+long pd_table_peer_index(const struct pd_table *t, const struct pn_addr *remote)
+{
+	const struct pn_peer *p = peer_find(t->applied, t->n_applied, remote);
+
+	return p ? p - t->applied : -1;
 }
 
 static int prefix_qcmp(const void *x, const void *y)
