@@ -158,6 +158,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct pd_http *h = cls;
 	struct pd_state *st = h->st;
 	struct text t = { 0 };
+	const char *ctype = "text/plain";
 	unsigned int code = 200;
 
 	(void)version;
@@ -185,14 +186,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		pthread_mutex_unlock(&st->lock);
 	} else if (!strcmp(url, "/metrics")) {
 		metrics(t.f, st);
-		fclose(t.f);
-		return reply(c, 200, "text/plain; version=0.0.4", t.p, t.len);
+		ctype = "text/plain; version=0.0.4";
 	} else {
 		code = 404;
 		fprintf(t.f, "not found: try /healthz, /readyz or /metrics\n");
 	}
 	fclose(t.f);
-	return reply(c, code, "text/plain", t.p, t.len);
+	return reply(c, code, ctype, t.p, t.len);
 }
 
 static int parse_listen(const char *s, struct sockaddr_storage *ss, char *err, size_t errlen)

@@ -74,7 +74,9 @@ struct kube *kube_new(struct kube_conf *conf, char *err, size_t errlen)
 		curl_ready = true;
 	}
 	k = calloc(1, sizeof(*k));
-	if (!k || !(k->curl = curl_easy_init())) {
+	if (k)
+		k->curl = curl_easy_init();
+	if (!k || !k->curl) {
 		free(k);
 		pn_errf(err, errlen, "%s", strerror(ENOMEM));
 		return NULL;

@@ -137,8 +137,12 @@ static int parse_opts(struct pd_opts *o, int argc, char **argv)
 	};
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
-		case O_KUBECONFIG: o->kubeconfig = optarg; break;
-		case O_NODE: o->node_name = optarg; break;
+		case O_KUBECONFIG:
+			o->kubeconfig = optarg;
+			break;
+		case O_NODE:
+			o->node_name = optarg;
+			break;
 		case O_DEVICE:
 			if (!*optarg || strlen(optarg) >= IFNAMSIZ) {
 				fprintf(stderr, "podnetd: --device \"%s\": 1 to %d characters\n",
@@ -171,7 +175,9 @@ static int parse_opts(struct pd_opts *o, int argc, char **argv)
 			if (parse_cidrs(o, optarg))
 				return -1;
 			break;
-		case O_CNIDIR: o->cni_conf_dir = optarg; break;
+		case O_CNIDIR:
+			o->cni_conf_dir = optarg;
+			break;
 		case O_CNIFILE:
 			if (!*optarg || strchr(optarg, '/')) {
 				fprintf(stderr, "podnetd: --cni-conf-file \"%s\": a file name, no '/'\n",
@@ -180,9 +186,15 @@ static int parse_opts(struct pd_opts *o, int argc, char **argv)
 			}
 			o->cni_conf_file = optarg;
 			break;
-		case O_CHAIN: o->cni_chain = optarg; break;
-		case O_SYNC: o->sync_file = optarg; break;
-		case O_LISTEN: o->listen = optarg; break;
+		case O_CHAIN:
+			o->cni_chain = optarg;
+			break;
+		case O_SYNC:
+			o->sync_file = optarg;
+			break;
+		case O_LISTEN:
+			o->listen = optarg;
+			break;
 		case O_STALL:
 			if (parse_uint("--stall-timeout", optarg, 86400, &v) || !v)
 				return -1;
@@ -591,9 +603,11 @@ static void run(struct agent *a)
 				need_list = true;
 			continue;
 		}
-		/* A clean end (timeoutSeconds): watch again at once, unless it
+		/*
+		 * A clean end (timeoutSeconds): watch again at once, unless it
 		 * ended as soon as it began (a server or proxy closing every
-		 * watch must not make podnetd spin). */
+		 * watch must not make podnetd spin).
+		 */
 		if (a->events_this_watch || time(NULL) - started > 1)
 			step = 0;
 		else
