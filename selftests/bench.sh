@@ -5,9 +5,13 @@
 # time and kernel memory to program 1k / 10k / 100k prefixes
 # with `podnetctl peer replace`, against programming the same cluster the
 # way Flannel does (route + neighbour + FDB entry per node on a vxlan
-# device, through ip -batch and bridge -batch).  Provisions what it needs,
-# builds userspace, runs selftests/bench/peer-programming.sh in a qemu guest
-# and prints its results.  Results and method: docs/performance.md.
+# device, through ip -batch and bridge -batch), and podnetd against flanneld
+# at 5,000 Nodes of a real kube-apiserver (selftests/bench/podnetd.sh; the
+# apiserver runs on this host, flanneld is built by
+# selftests/tools/kube/build.sh --flannel and copied into build/bench/,
+# which the guest sees).  Provisions what it needs, builds userspace, runs
+# the benches in a qemu guest and prints their results.  Results and
+# method: docs/performance.md.
 # PODNET_BENCH_KERNEL picks the kernel (default 6.12).  The guest runs
 # under TCG on machines without usable KVM: the times are emulated.
 set -euo pipefail
@@ -20,6 +24,10 @@ selftests/vm/provision.sh host
 selftests/vm/provision.sh kernels "$k"
 echo "== building userspace"
 make -s userspace
+echo "== kube-apiserver, etcd and flanneld for the podnetd bench (cached after the first build)"
+kbin=$(selftests/tools/kube/build.sh --flannel | tail -n 1)
+mkdir -p build/bench
+cp "$kbin/flanneld" build/bench/flanneld
 echo "== booting kernel $k and benchmarking peer programming (takes 15-30 minutes under TCG)"
 # A bench is one long test file: allow it far more than a test's 600 s.
 export PODNET_TEST_TIMEOUT=${PODNET_TEST_TIMEOUT:-3000}
@@ -28,7 +36,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 rc=0
 PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/lookup.sh \
-	selftests/bench/peer-programming.sh >"$out" || rc=$?
+	selftests/bench/peer-programming.sh selftests/bench/podnetd.sh >"$out" || rc=$?
 sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
 tail -n 1 "$out"
 exit $rc

@@ -11,7 +11,7 @@
 #   flannel: `ip monitor route`: the route to the Node's /24 appearing,
 #            and its "Deleted" line (flanneld programs the neighbour and
 #            FDB entry before the route, and removes the route first)
-# Each round creates Node pnb-p<k> (CIDR 10.250.k.0/24, fd10:250:0:k::/64,
+# Each round creates Node pnb-p<k> (CIDR 10.250.k.0/24, fd10:0:0:fa<k>::/64,
 # underlay 100.127.250.k, flannel's annotations as kube-nodes.py's), waits
 # for its event, deletes it and waits again.  The clock starts just before
 # the request is sent on an already open keep-alive TLS connection.
@@ -96,7 +96,7 @@ def node(k):
             "flannel.alpha.coreos.com/backend-data": '{"VNI":1,"VtepMAC":"02:00:fa:00:00:%02x"}' % k,
             "flannel.alpha.coreos.com/public-ip": u,
             "flannel.alpha.coreos.com/kube-subnet-manager": "true"}},
-        "spec": {"podCIDR": c4, "podCIDRs": [c4, "fd10:250:0:%x::/64" % k]}}
+        "spec": {"podCIDR": c4, "podCIDRs": [c4, "fd10:0:0:fa%02x::/64" % k]}}
 
 
 call("GET", "/readyz")	# the TLS handshake, outside the clock
