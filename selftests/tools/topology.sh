@@ -18,6 +18,8 @@ PATH=$TOOLS:$PATH
 # ip's podnet words (`ip link add NAME type podnet vni 5 ...`).
 export IP_LIB_DIR=$PODNET_ROOT/userspace/ip
 N="1 2 3"
+# Pods per node (a test that needs fewer sets PODS before topo_setup).
+PODS=${PODS:-a b}
 U=pnu
 
 node() { echo "pnn$1"; }
@@ -65,7 +67,7 @@ topo_setup() {
 		pn_netns_add "$(node "$n")" || return 1
 		_ns_init "$(node "$n")" net.ipv4.ip_forward=1 \
 			net.ipv6.conf.all.forwarding=1 || return 1
-		for p in a b; do
+		for p in $PODS; do
 			pn_netns_add "$(pod "$n" $p)" || return 1
 			_ns_init "$(pod "$n" $p)" || return 1
 		done
@@ -81,7 +83,7 @@ topo_setup() {
 			echo "link set podnet0 up"
 			echo "route add 10.244.0.0/16 dev podnet0"
 			echo "route add fd10::/16 dev podnet0"
-			for p in a b; do
+			for p in $PODS; do
 				echo "link add v$p type veth peer name eth0 netns $(pod "$n" $p)"
 				echo "addr add 169.254.1.1/32 dev v$p"
 				echo "addr add fe80::1/64 dev v$p nodad"
@@ -90,7 +92,7 @@ topo_setup() {
 				echo "route add $(podv6 "$n" $p)/128 dev v$p"
 			done
 		} | in_ns "$nn" ip -batch - || return 1
-		for p in a b; do
+		for p in $PODS; do
 			pp=$(pod "$n" $p)
 			in_ns "$pp" ip -batch - <<-EOF || return 1
 			addr add $(podv4 "$n" $p)/32 dev eth0
@@ -130,7 +132,7 @@ peers() {
 # all_pairs: every pod pings every pod on another node, IPv4 and IPv6.
 all_pairs() {
 	local n m p q probes=() out
-	for n in $N; do for p in a b; do for m in $N; do for q in a b; do
+	for n in $N; do for p in $PODS; do for m in $N; do for q in $PODS; do
 		[ "$n" = "$m" ] && continue
 		probes+=("$(pod "$n" $p),$(podv4 "$m" $q)" "$(pod "$n" $p),$(podv6 "$m" $q)")
 	done; done; done; done
