@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cni.h"
+#include "io.h"
 
 /* A result is a few hundred bytes; an error a sentence. */
 #define IPAM_OUT_MAX	(256U << 10)
@@ -41,36 +42,6 @@ static int find_plugin(const struct cni_run *run, char *out, size_t len, struct 
 }
 
 /* Read @fd to its end; NUL-terminated. */
-static char *read_all(int fd, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1), *p;
-	ssize_t r;
-
-	while (buf) {
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		if (n == cap && cap < IPAM_OUT_MAX) {
-			cap *= 2;
-			p = realloc(buf, cap + 1);
-			if (!p)
-				free(buf);
-			buf = p;
-		} else if (n == cap) {
-			break;
-		}
-	}
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
-}
-
 /* The plugin's error JSON as ours, its code kept. */
 static int plugin_error(const char *type, const char *cmd, int status, const char *out,
 			size_t len, struct cni_err *e)
@@ -137,7 +108,7 @@ int cni_ipam_exec(const struct cni_run *run, const char *command, json_t **out,
 {
 	const char *type = run->conf.ipam_type;
 	char path[4096], *buf;
-	int in, pfd[2], status;
+	int in, pfd[2], status, read_err = 0;
 	size_t len;
 	json_error_t jerr;
 	pid_t pid;
@@ -171,15 +142,22 @@ int cni_ipam_exec(const struct cni_run *run, const char *command, json_t **out,
 		return cni_fail(e, CNI_ERR_IO, "cannot start IPAM plugin %s: %s", type,
 				strerror(errno));
 	}
-	buf = read_all(pfd[0], &len);
+	if (pn_read_all(pfd[0], IPAM_OUT_MAX, &buf, &len) < 0) {
+		read_err = errno;
+		buf = NULL;
+	}
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			free(buf);
 			return cni_fail(e, CNI_ERR_IO, "waitpid: %s", strerror(errno));
 		}
+	if (!buf && read_err == EFBIG)
+		return cni_fail(e, CNI_ERR_IPAM, "IPAM plugin %s wrote more than %u bytes", type,
+				IPAM_OUT_MAX);
 	if (!buf)
-		return cni_fail(e, CNI_ERR_IO, "out of memory reading IPAM plugin %s", type);
+		return cni_fail(e, CNI_ERR_IO, "cannot read IPAM plugin %s's output: %s", type,
+				strerror(read_err));
 
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		plugin_error(type, command, status, buf, len, e);

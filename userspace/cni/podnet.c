@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cni.h"
+#include "io.h"
 
 /* One run's stdin is one network configuration: a few KB at most. */
 #define CNI_STDIN_MAX	(1U << 20)
@@ -78,42 +79,16 @@ static int cmd_version(struct cni_run *run)
 
 static char *read_stdin(size_t *len, struct cni_err *e)
 {
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1), *p;
-	ssize_t r;
+	char *buf;
 
-	while (buf) {
-		r = read(STDIN_FILENO, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			cni_fail(e, CNI_ERR_IO, "cannot read the network configuration from stdin: %s",
-				 strerror(errno));
-			free(buf);
-			return NULL;
-		}
-		if (r == 0) {
-			buf[n] = '\0';
-			*len = n;
-			return buf;
-		}
-		n += (size_t)r;
-		if (n == cap) {
-			if (cap >= CNI_STDIN_MAX) {
-				cni_fail(e, CNI_ERR_DECODE,
-					 "the network configuration on stdin is larger than %u bytes",
-					 CNI_STDIN_MAX);
-				free(buf);
-				return NULL;
-			}
-			cap *= 2;
-			p = realloc(buf, cap + 1);
-			if (!p)
-				free(buf);
-			buf = p;
-		}
-	}
-	cni_fail(e, CNI_ERR_IO, "out of memory reading stdin");
+	if (pn_read_all(STDIN_FILENO, CNI_STDIN_MAX, &buf, len) == 0)
+		return buf;
+	if (errno == EFBIG)
+		cni_fail(e, CNI_ERR_DECODE, "the network configuration on stdin is larger than %u bytes",
+			 CNI_STDIN_MAX);
+	else
+		cni_fail(e, CNI_ERR_IO, "cannot read the network configuration from stdin: %s",
+			 strerror(errno));
 	return NULL;
 }
 
