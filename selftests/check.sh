@@ -90,7 +90,7 @@ pass=$((pass + up)) fail=$((fail + uf)) skipped=$((skipped + us))
 
 # Tests that need no podnet device run once, on the host's kernel (in the
 # VM they would cost minutes per kernel): the CNI plugin's protocol (veth
-# only) and deploy/ against a real kube-apiserver.
+# only), deploy/ against a real kube-apiserver, and make install.
 host_test() {	# NAME
 	local name=$1 rc p f s plan
 	echo "== $name (host kernel $(uname -r))"
@@ -111,6 +111,7 @@ host_test() {	# NAME
 }
 host_test cni-protocol
 host_test deploy
+host_test install
 
 for k in $kernels; do
 	echo "== kernel $k$([ "$k" = "$full" ] && echo ' (with the kernel-independent and full-size checks)')"
