@@ -77,6 +77,13 @@ struct kube_conf {
 /* --kubeconfig FILE: its current context's cluster and user. */
 int kube_conf_load_file(struct kube_conf *c, const char *path, char *err, size_t errlen);
 
+/*
+ * The YAML part of kube_conf_load_file(): @text (@len bytes) as the file
+ * @path (for messages and relative paths); reads no tokenFile.
+ */
+int kube_conf_parse(struct kube_conf *c, const char *text, size_t len, const char *path,
+		    char *err, size_t errlen);
+
 /* In-cluster: KUBERNETES_SERVICE_HOST/PORT and the service account's files. */
 int kube_conf_load_incluster(struct kube_conf *c, char *err, size_t errlen);
 
@@ -113,6 +120,14 @@ int kube_get(struct kube *k, const char *path, json_t **out, long *status,
 typedef int (*kube_event_fn)(json_t *event, void *data);
 int kube_watch(struct kube *k, const char *path, unsigned int stall_timeout,
 	       kube_event_fn cb, void *data, long *status, char *err, size_t errlen);
+
+/*
+ * kube_watch()'s handling of a 200 reply's body without a server: @data
+ * fed in pieces of @chunk bytes (0: at once), as libcurl would, lines of
+ * at most @max bytes.  Returns what kube_watch() would (for the tests).
+ */
+int kube_stream_parse(const char *data, size_t len, size_t chunk, size_t max,
+		      kube_event_fn cb, void *arg, char *err, size_t errlen);
 
 /* @s URL-encoded (a continue token); free() it. */
 char *kube_escape(struct kube *k, const char *s);

@@ -161,28 +161,23 @@ static int file_field(yaml_document_t *d, yaml_node_t *m, const char *key, char 
 	return 0;
 }
 
-int kube_conf_load_file(struct kube_conf *c, const char *path, char *err, size_t errlen)
+int kube_conf_parse(struct kube_conf *c, const char *text, size_t len, const char *path,
+		    char *err, size_t errlen)
 {
 	yaml_node_t *root, *cluster, *user, *ctx;
 	const char *cur, *cname, *uname, *server, *v;
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	char *text;
-	size_t len;
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
-	text = read_file(path, &len, err, errlen);
-	if (!text)
-		return -1;
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (unsigned char *)text, len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		pn_errf(err, errlen, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
 			parser.problem_mark.column + 1,
 			parser.problem ? parser.problem : "not YAML");
 		yaml_parser_delete(&parser);
-		free(text);
 		return -1;
 	}
 	root = yaml_document_get_root_node(&doc);
@@ -243,15 +238,32 @@ int kube_conf_load_file(struct kube_conf *c, const char *path, char *err, size_t
 			goto out;
 		}
 	}
-	if (c->token_file && !c->token && kube_conf_refresh_token(c, true, err, errlen) < 0)
-		goto out;
 	ret = 0;
 out:
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
-	free(text);
 	if (ret)
 		kube_conf_free(c);
+	return ret;
+}
+
+int kube_conf_load_file(struct kube_conf *c, const char *path, char *err, size_t errlen)
+{
+	char *text;
+	size_t len;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	text = read_file(path, &len, err, errlen);
+	if (!text)
+		return -1;
+	ret = kube_conf_parse(c, text, len, path, err, errlen);
+	free(text);
+	if (!ret && c->token_file && !c->token &&
+	    kube_conf_refresh_token(c, true, err, errlen) < 0) {
+		kube_conf_free(c);
+		ret = -1;
+	}
 	return ret;
 }
 

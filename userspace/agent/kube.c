@@ -239,15 +239,11 @@ struct stream {
 	char err[PD_ERRLEN];
 };
 
-static size_t stream_cb(char *data, size_t size, size_t n, void *arg)
+/* A 200 reply's bytes: cut into lines, each JSON event to s->cb; 0 stops. */
+static size_t stream_lines(struct stream *s, const char *data, size_t len)
 {
-	struct stream *s = arg;
-	size_t len = size * n, i, start = 0;
+	size_t i, start = 0;
 
-	if (!s->status)
-		curl_easy_getinfo(s->k->curl, CURLINFO_RESPONSE_CODE, &s->status);
-	if (s->status != 200)
-		return buf_put(&s->errbody, data, len) ? 0 : len;
 	for (i = 0; i < len; i++) {
 		json_error_t je;
 		json_t *ev;
@@ -276,6 +272,38 @@ static size_t stream_cb(char *data, size_t size, size_t n, void *arg)
 too_big:
 	snprintf(s->err, sizeof(s->err), "a watch event is larger than %u bytes", KUBE_LINE_MAX);
 	return 0;
+}
+
+static size_t stream_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct stream *s = arg;
+	size_t len = size * n;
+
+	if (!s->status)
+		curl_easy_getinfo(s->k->curl, CURLINFO_RESPONSE_CODE, &s->status);
+	if (s->status != 200)
+		return buf_put(&s->errbody, data, len) ? 0 : len;
+	return stream_lines(s, data, len);
+}
+
+int kube_stream_parse(const char *data, size_t len, size_t chunk, size_t max,
+		      kube_event_fn cb, void *arg, char *err, size_t errlen)
+{
+	struct stream s = { .line.max = max, .cb = cb, .data = arg, .status = 200 };
+	size_t off, n;
+	int ret = 0;
+
+	for (off = 0; off < len; off += n) {
+		n = chunk && chunk < len - off ? chunk : len - off;
+		if (stream_lines(&s, data + off, n) != n)
+			break;
+	}
+	if (s.stopped)
+		ret = s.stopped;
+	else if (s.err[0])
+		ret = pn_errf(err, errlen, "%s", s.err);
+	free(s.line.p);
+	return ret;
 }
 
 int kube_watch(struct kube *k, const char *path, unsigned int stall_timeout,
