@@ -32,6 +32,17 @@
 /* Annotation that overrides a Node's underlay address (one per family). */
 #define PD_ANNOT_UNDERLAY	"podnet.io/underlay-ip"
 
+/*
+ * What flanneld publishes on its Node (pkg/subnet/kube): its underlay
+ * addresses and, with the vxlan backend, its VTEP's MAC per family.
+ */
+#define PD_FLANNEL		"flannel.alpha.coreos.com/"
+#define PD_FLANNEL_TYPE		PD_FLANNEL "backend-type"
+#define PD_FLANNEL_DATA		PD_FLANNEL "backend-data"
+#define PD_FLANNEL_DATA6	PD_FLANNEL "backend-v6-data"
+#define PD_FLANNEL_IP		PD_FLANNEL "public-ip"
+#define PD_FLANNEL_IP6		PD_FLANNEL "public-ipv6"
+
 /* --- podnetd.c: options and logging ---------------------------------------- */
 
 struct pd_opts {
@@ -141,8 +152,13 @@ struct pd_node {
 	size_t n_cidrs;
 	struct pn_addr ip[2];		/* underlay candidates: [0] IPv4, [1] IPv6 */
 	bool has_ip[2];
-	bool ip_annotated[2];		/* from PD_ANNOT_UNDERLAY */
+	uint8_t ip_source[2];		/* enum pd_ip_source: which field gave ip[] */
+	uint8_t mac[2][PN_MAC_LEN];	/* flannel's VtepMAC per family */
+	bool has_mac[2];
 };
+
+/* Where a Node's underlay address came from, weakest first. */
+enum pd_ip_source { PD_IP_INTERNAL = 1, PD_IP_FLANNEL, PD_IP_ANNOTATED };
 
 /* Parse a Node object; a bad field is logged and ignored, not fatal. */
 int pd_node_parse(json_t *obj, struct pd_node *n, char *err, size_t errlen);
@@ -151,7 +167,10 @@ void pd_node_free(struct pd_node *n);
 /* The node's underlay address for a device preferring @family; NULL if none. */
 const struct pn_addr *pd_node_remote(const struct pd_node *n, int family);
 
-/* Same table entry? (CIDRs and underlay addresses; not resourceVersion.) */
+/* The inner MAC for that address (flannel's VtepMAC), NULL if none. */
+const uint8_t *pd_node_mac(const struct pd_node *n, int family);
+
+/* Same table entry? (CIDRs, underlay addresses, MACs; not resourceVersion.) */
 bool pd_node_same_peer(const struct pd_node *a, const struct pd_node *b);
 
 /* "10.244.1.0/24,fd10:1::/64" into @buf. */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What podnetd reads of a Node object: its name, spec.podCIDRs (or the
- * older single spec.podCIDR) and its underlay addresses, the InternalIP of
- * each family in status.addresses unless the PD_ANNOT_UNDERLAY annotation
- * ("ADDR" or "ADDR4,ADDR6") names them.
+ * older single spec.podCIDR) and its underlay addresses: per family, the
+ * PD_ANNOT_UNDERLAY annotation ("ADDR" or "ADDR4,ADDR6"), else flannel's
+ * public-ip(v6), else the first InternalIP in status.addresses.  A Node
+ * flanneld runs on (backend-type vxlan) also gives its VTEP's MAC, which
+ * becomes the peer's inner destination MAC, as flannel's own FDB would.
  */
 
 #include <stdlib.h>
@@ -35,24 +37,67 @@ static int add_cidr(struct pd_node *n, const char *s, char *err, size_t errlen)
 	return 0;
 }
 
-static int set_ip(struct pd_node *n, const char *s, bool annotated, char *err, size_t errlen)
+static int set_ip(struct pd_node *n, const char *s, enum pd_ip_source src, char *err,
+		  size_t errlen)
 {
+	static const char *const what[] = {
+		[PD_IP_INTERNAL] = "InternalIP",
+		[PD_IP_FLANNEL] = "annotation " PD_FLANNEL "public-ip",
+		[PD_IP_ANNOTATED] = "annotation " PD_ANNOT_UNDERLAY,
+	};
 	char why[PN_ERRLEN];
 	struct pn_addr a;
 	int i;
 
 	if (pn_parse_remote(s, &a, why, sizeof(why)))
-		return pn_errf(err, errlen, "node %s: %s: %s", n->name,
-			       annotated ? "annotation " PD_ANNOT_UNDERLAY : "InternalIP", why);
+		return pn_errf(err, errlen, "node %s: %s: %s", n->name, what[src], why);
 	i = fam_idx(a.family);
-	if (n->ip_annotated[i] && !annotated)
+	/* A stronger source wins; within one, the first address counts. */
+	if (n->has_ip[i] && n->ip_source[i] >= src)
 		return 0;
-	if (n->has_ip[i] && !annotated)
-		return 0;	/* the first InternalIP of a family counts */
 	n->ip[i] = a;
 	n->has_ip[i] = true;
-	n->ip_annotated[i] = annotated;
+	n->ip_source[i] = (uint8_t)src;
 	return 0;
+}
+
+/* flannel's backend-data: {"VNI":1,"VtepMAC":"aa:bb:cc:dd:ee:ff"}. */
+static int set_mac(struct pd_node *n, const char *data, int i, char *err, size_t errlen)
+{
+	json_t *j = json_loads(data, 0, NULL);
+	const char *mac = json_string_value(json_object_get(j, "VtepMAC"));
+	char why[PN_ERRLEN];
+	int ret = 0;
+
+	if (!mac)
+		ret = pn_errf(err, errlen, "node %s: annotation %s has no VtepMAC", n->name,
+			      i ? PD_FLANNEL_DATA6 : PD_FLANNEL_DATA);
+	else if (pn_parse_mac(mac, n->mac[i], why, sizeof(why)))
+		ret = pn_errf(err, errlen, "node %s: VtepMAC: %s", n->name, why);
+	else
+		n->has_mac[i] = true;
+	json_decref(j);
+	return ret;
+}
+
+static void flannel(struct pd_node *n, json_t *ann, char *err, size_t errlen)
+{
+	const char *type = json_string_value(json_object_get(ann, PD_FLANNEL_TYPE));
+	const char *ip4 = json_string_value(json_object_get(ann, PD_FLANNEL_IP));
+	const char *ip6 = json_string_value(json_object_get(ann, PD_FLANNEL_IP6));
+	const char *d4 = json_string_value(json_object_get(ann, PD_FLANNEL_DATA));
+	const char *d6 = json_string_value(json_object_get(ann, PD_FLANNEL_DATA6));
+
+	if (!type || strcmp(type, "vxlan"))
+		return;		/* another backend: nothing podnet can talk to */
+	if (ip4 && *ip4)
+		set_ip(n, ip4, PD_IP_FLANNEL, err, errlen);
+	if (ip6 && *ip6)
+		set_ip(n, ip6, PD_IP_FLANNEL, err, errlen);
+	if (d4 && *d4)
+		set_mac(n, d4, 0, err, errlen);
+	if (d6 && *d6)
+		set_mac(n, d6, 1, err, errlen);
 }
 
 /*
@@ -67,8 +112,8 @@ int pd_node_parse(json_t *obj, struct pd_node *n, char *err, size_t errlen)
 	json_t *addrs = json_object_get(json_object_get(obj, "status"), "addresses");
 	const char *name = json_string_value(json_object_get(meta, "name"));
 	const char *rv = json_string_value(json_object_get(meta, "resourceVersion"));
-	const char *ann = json_string_value(json_object_get(json_object_get(meta, "annotations"),
-							    PD_ANNOT_UNDERLAY));
+	json_t *annots = json_object_get(meta, "annotations");
+	const char *ann = json_string_value(json_object_get(annots, PD_ANNOT_UNDERLAY));
 	json_t *cidrs = json_object_get(spec, "podCIDRs"), *v;
 	size_t i;
 
@@ -94,15 +139,16 @@ int pd_node_parse(json_t *obj, struct pd_node *n, char *err, size_t errlen)
 
 		for (tok = copy ? strtok_r(copy, ", ", &save) : NULL; tok;
 		     tok = strtok_r(NULL, ", ", &save))
-			set_ip(n, tok, true, err, errlen);
+			set_ip(n, tok, PD_IP_ANNOTATED, err, errlen);
 		free(copy);
 	}
+	flannel(n, annots, err, errlen);
 	json_array_foreach(addrs, i, v) {
 		const char *type = json_string_value(json_object_get(v, "type"));
 		const char *addr = json_string_value(json_object_get(v, "address"));
 
 		if (type && addr && !strcmp(type, "InternalIP"))
-			set_ip(n, addr, false, err, errlen);
+			set_ip(n, addr, PD_IP_INTERNAL, err, errlen);
 	}
 	return 0;
 }
@@ -125,6 +171,14 @@ const struct pn_addr *pd_node_remote(const struct pd_node *n, int family)
 	return NULL;
 }
 
+const uint8_t *pd_node_mac(const struct pd_node *n, int family)
+{
+	const struct pn_addr *r = pd_node_remote(n, family);
+	int i = r ? fam_idx(r->family) : 0;
+
+	return r && n->has_mac[i] ? n->mac[i] : NULL;
+}
+
 bool pd_node_same_peer(const struct pd_node *a, const struct pd_node *b)
 {
 	size_t i;
@@ -135,9 +189,13 @@ bool pd_node_same_peer(const struct pd_node *a, const struct pd_node *b)
 	for (i = 0; i < a->n_cidrs; i++)
 		if (pn_prefix_cmp(&a->cidrs[i], &b->cidrs[i]))
 			return false;
-	for (f = 0; f < 2; f++)
+	for (f = 0; f < 2; f++) {
 		if (a->has_ip[f] != b->has_ip[f] || (a->has_ip[f] && !pn_addr_equal(&a->ip[f], &b->ip[f])))
 			return false;
+		if (a->has_mac[f] != b->has_mac[f] ||
+		    (a->has_mac[f] && memcmp(a->mac[f], b->mac[f], PN_MAC_LEN)))
+			return false;
+	}
 	return true;
 }
 

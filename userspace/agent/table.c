@@ -9,9 +9,10 @@
  *
  * `applied` mirrors what was programmed.  A change is sent as the
  * requests that turn applied into desired, each about one peer: first
- * NEW_PEER with NLM_F_REPLACE for every peer that is new or gains
- * prefixes (a prefix that moves between peers moves atomically, with no
- * window in which it is unrouted), then DEL_PEER for what is left over.
+ * NEW_PEER with NLM_F_REPLACE for every peer that is new, gains prefixes
+ * or changes its MAC (a prefix that moves between peers moves atomically,
+ * with no window in which it is unrouted), then DEL_PEER for what is left
+ * over.
  */
 
 #include <stdlib.h>
@@ -123,6 +124,9 @@ void pd_table_del_node(struct pd_table *t, const char *name)
 
 /* --- the desired table ---------------------------------------------------- */
 
+static const struct pn_peer *peer_find(const struct pn_peer *v, size_t n,
+				       const struct pn_addr *a);
+
 struct claim {
 	struct pn_prefix p;
 	const struct pn_addr *remote;
@@ -204,6 +208,21 @@ int pd_table_desired(struct pd_table *t, struct pn_peer **out, size_t *n_out)
 			goto fail;
 	}
 	free(c);
+	/* A peer's inner MAC: that of the first Node (by name) with one. */
+	for (i = 0; i < t->n_nodes; i++) {
+		const struct pd_node *nd = &t->nodes[i];
+		const struct pn_addr *r = pd_node_remote(nd, t->family);
+		const uint8_t *mac = pd_node_mac(nd, t->family);
+		struct pn_peer *p;
+
+		if (!mac || !strcmp(nd->name, t->self))
+			continue;
+		p = (struct pn_peer *)peer_find(peers, np, r);
+		if (p && !p->has_mac) {
+			memcpy(p->mac, mac, PN_MAC_LEN);
+			p->has_mac = true;
+		}
+	}
 	*out = peers;
 	*n_out = np;
 	return 0;
@@ -307,7 +326,13 @@ int pd_table_sync_delta(struct pd_table *t, const struct pd_kernel_ops *ops, voi
 		for (j = 0; j < d[i].n_prefixes && !r; j++)
 			if (!a || !has_prefix(a->prefixes, a->n_prefixes, &d[i].prefixes[j]))
 				r = pn_peer_add_prefix(&add, &d[i].prefixes[j]);
-		if (!r && add.n_prefixes) {
+		/* A new MAC, or none any more (all-zero removes it). */
+		if (!a ? d[i].has_mac : (a->has_mac != d[i].has_mac ||
+					 memcmp(a->mac, d[i].mac, PN_MAC_LEN))) {
+			add.has_mac = true;
+			memcpy(add.mac, d[i].mac, PN_MAC_LEN);
+		}
+		if (!r && (add.n_prefixes || add.has_mac)) {
 			t->writes++;
 			r = ops->add(&add, data);
 		}

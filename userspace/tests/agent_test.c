@@ -126,6 +126,9 @@ static void rec_peer(struct rec *r, const char *op, const struct pn_peer *p)
 	for (i = 0; i < p->n_prefixes; i++)
 		len += (size_t)snprintf(r->log + len, sizeof(r->log) - len, " %s",
 					pn_prefix_str(&p->prefixes[i], pf, sizeof(pf)));
+	if (p->has_mac)
+		len += (size_t)snprintf(r->log + len, sizeof(r->log) - len, " mac %s",
+					pn_mac_str(p->mac, pf, sizeof(pf)));
 	snprintf(r->log + len, sizeof(r->log) - len, ";");
 }
 
@@ -249,6 +252,72 @@ static void test_table_conflict_and_failure(void **state)
 	pd_table_free(&t);
 }
 
+/* A Node as flanneld annotates it (vxlan backend). */
+static json_t *flannel_node(const char *name, const char *cidr, const char *internal,
+			    const char *public, const char *mac)
+{
+	json_t *j = node_json(name, cidr, internal, NULL, NULL);
+	json_t *meta = json_object_get(j, "metadata");
+	char data[96];
+
+	snprintf(data, sizeof(data), "{\"VNI\":1,\"VtepMAC\":\"%s\"}", mac);
+	json_object_set_new(meta, "annotations",
+			    json_pack("{s:s,s:s,s:s,s:s}", PD_FLANNEL_TYPE, "vxlan",
+				      PD_FLANNEL_DATA, data, PD_FLANNEL_IP, public,
+				      PD_FLANNEL "kube-subnet-manager", "true"));
+	return j;
+}
+
+static void test_flannel_nodes(void **state)
+{
+	char mac[PN_MAC_STRLEN];
+	struct rec r = { 0 };
+	struct pd_table t;
+	struct pd_node n;
+	json_t *j;
+
+	(void)state;
+	/* flannel's public-ip beats InternalIP; its VtepMAC is the peer's MAC. */
+	parse(flannel_node("f1", "10.244.1.0/24", "192.168.99.1", "10.0.0.1", "0e:00:00:00:00:01"),
+	      &n, "");
+	addr_is(pd_node_remote(&n, AF_INET), "10.0.0.1");
+	assert_non_null(pd_node_mac(&n, AF_INET));
+	assert_string_equal(pn_mac_str(pd_node_mac(&n, AF_INET), mac, sizeof(mac)),
+			    "0e:00:00:00:00:01");
+	pd_node_free(&n);
+	/* Another backend: its annotations mean nothing here. */
+	j = flannel_node("f2", "10.244.2.0/24", "192.168.99.2", "10.0.0.2", "0e:00:00:00:00:02");
+	json_object_set_new(json_object_get(json_object_get(j, "metadata"), "annotations"),
+			    PD_FLANNEL_TYPE, json_string("host-gw"));
+	parse(j, &n, "");
+	addr_is(pd_node_remote(&n, AF_INET), "192.168.99.2");
+	assert_null(pd_node_mac(&n, AF_INET));
+	pd_node_free(&n);
+	/* A broken backend-data is named; the address still counts. */
+	j = flannel_node("f3", "10.244.3.0/24", "192.168.99.3", "10.0.0.3", "0e:00:00:00:00:03");
+	json_object_set_new(json_object_get(json_object_get(j, "metadata"), "annotations"),
+			    PD_FLANNEL_DATA, json_string("{\"VNI\":1}"));
+	parse(j, &n, "node f3: annotation flannel.alpha.coreos.com/backend-data has no VtepMAC");
+	addr_is(pd_node_remote(&n, AF_INET), "10.0.0.3");
+	pd_node_free(&n);
+
+	/* In the table: the MAC goes with the peer, and changes of it alone are sent. */
+	pd_table_init(&t, "self", AF_INET);
+	parse(flannel_node("f1", "10.244.1.0/24", "192.168.99.1", "10.0.0.1", "0e:00:00:00:00:01"),
+	      &n, "");
+	assert_int_equal(pd_table_set_node(&t, &n), 0);
+	assert_int_equal(pd_table_sync_full(&t, &rec_ops, &r), 0);
+	assert_string_equal(r.log, "replace{ 10.0.0.1 10.244.1.0/24 mac 0e:00:00:00:00:01;}");
+	parse(flannel_node("f1", "10.244.1.0/24", "192.168.99.1", "10.0.0.1", "0e:00:00:00:00:11"),
+	      &n, "");
+	assert_int_equal(pd_table_set_node(&t, &n), 0);
+	delta_is(&t, &r, "add 10.0.0.1 mac 0e:00:00:00:00:11;");
+	/* flanneld gone from that Node: back to its InternalIP, no MAC. */
+	set(&t, "f1", "10.244.1.0/24", "192.168.99.1");
+	delta_is(&t, &r, "add 192.168.99.1 10.244.1.0/24;del 10.0.0.1;");
+	pd_table_free(&t);
+}
+
 /* --- kubeconfig ------------------------------------------------------------------ */
 
 static char *write_tmp(const char *dir, const char *name, const char *text)
@@ -343,6 +412,7 @@ const struct CMUnitTest agent_tests[] = {
 	cmocka_unit_test(test_node_parse),
 	cmocka_unit_test(test_table_sync),
 	cmocka_unit_test(test_table_conflict_and_failure),
+	cmocka_unit_test(test_flannel_nodes),
 	cmocka_unit_test(test_kubeconfig),
 };
 const size_t agent_count = COUNT(agent_tests);
