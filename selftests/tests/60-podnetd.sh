@@ -160,6 +160,17 @@ tables_match "restarted podnetd prunes the Node deleted while it was down"
 ok "node2 listed the 3 Nodes in pages of 2" grep -q "listed 3 nodes in 2 pages" "$tmp/podnetd2.log"
 ok "node2 runs with the in-cluster config" grep -q "API server https://10.0.2.2:$KUBE_PORT (in-cluster)" "$tmp/podnetd2.log"
 ok "node2 adopted its device on restart" grep -q "adopted podnet0" "$tmp/podnetd2.log"
+# Someone deletes node3's device under its podnetd: the next change
+# fails, and podnetd creates the device again and replaces the table.
+in_node 3 ip link del podnet0
+ok "create Node node9 after node3's podnet0 was deleted" mknode node9 192.168.99.9 9
+tables_match "node3's podnetd made podnet0 again, with the whole table"
+for i in $(seq 50); do
+	[ "$(cat "$tmp/sync3")" = "$(in_node 3 ip -j link show podnet0 | jq '.[0].ifindex')" ] && break
+	sleep 0.2
+done
+is "node3's sync file holds the new podnet0's ifindex" "$(cat "$tmp/sync3")" \
+	"$(in_node 3 ip -j link show podnet0 | jq '.[0].ifindex')"
 for i in $(seq 50); do [ "$(metric 1 podnetd_watch_restarts_total)" -ge 2 ] && break; sleep 0.2; done
 like "node1 watched again after its watches timed out" "$(metric 1 podnetd_watch_restarts_total)" '^([2-9]|[1-9][0-9]+)$'
 is "without errors or relists" "$(metric 1 podnetd_api_errors_total) $(metric 1 podnetd_relists_total)" "0 0"

@@ -297,7 +297,12 @@ static int write_sync_file(struct agent *a)
 	return 0;
 }
 
-/* Our own Node's address decides where the device goes. */
+/*
+ * Our own Node's address decides where the device goes.  -1: the kernel
+ * refused (try again); SYNC_WAIT: the API does not say enough yet (watch).
+ */
+#define SYNC_WAIT	(-2)
+
 static int ensure_device(struct agent *a, const struct pd_node *self)
 {
 	const struct pn_addr *local = pd_node_remote(self, a->o.family);
@@ -307,7 +312,7 @@ static int ensure_device(struct agent *a, const struct pd_node *self)
 		return 0;
 	if (!local) {
 		pd_log("node %s has no InternalIP yet: waiting for it", self->name);
-		return -1;
+		return SYNC_WAIT;
 	}
 	if (pd_device_ensure(&a->o, local, &a->ifindex, err, sizeof(err)) < 0) {
 		pd_log("%s", err);
@@ -330,13 +335,16 @@ static int sync_full(struct agent *a)
 {
 	const struct pd_node *self = pd_table_node(&a->t, a->o.node_name);
 
+	int ret;
+
 	if (!self) {
 		pd_log("node %s is not in the API (yet): no table is programmed until it is",
 		       a->o.node_name);
-		return -1;
+		return SYNC_WAIT;
 	}
-	if (ensure_device(a, self) < 0)
-		return -1;
+	ret = ensure_device(a, self);
+	if (ret < 0)
+		return ret;
 	if (pd_table_sync_full(&a->t, &pd_kernel_ops, &a->k) < 0) {
 		pd_log("%s", a->k.err);
 		publish(a);
@@ -425,8 +433,12 @@ static int on_event(json_t *ev, void *data)
 		cur = pd_table_node(&a->t, n.name);
 		log_node(had ? "changed" : "added", cur, a->o.family);
 		if (!strcmp(cur->name, a->o.node_name)) {
-			if (ensure_device(a, cur) < 0)
+			int r = ensure_device(a, cur);
+
+			if (r == SYNC_WAIT)
 				return 0;
+			if (r < 0)
+				return W_RESYNC;
 			if (!a->t.synced)
 				return W_RESYNC;
 			write_cni_conf(a);
@@ -561,13 +573,15 @@ static void run(struct agent *a)
 			need_sync = true;
 		}
 		if (need_sync) {
-			if (sync_full(a) < 0) {
-				backoff(&step);
-				/* The Node may still come: watch for it meanwhile. */
-				if (pd_table_node(&a->t, a->o.node_name) && a->ifindex)
-					continue;
-			}
+			int r = sync_full(a);
+
 			need_sync = !a->t.synced;
+			/* The kernel refused: again, after a while.  Waiting for
+			 * our own Node (or its address): watch for it. */
+			if (r == -1) {
+				backoff(&step);
+				continue;
+			}
 		}
 		snprintf(path, sizeof(path),
 			 "/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=%s&timeoutSeconds=%u",
