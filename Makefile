@@ -26,7 +26,7 @@ else
   KDIR_WHY := given
 endif
 
-.PHONY: all module userspace lint unit check demo bench install clean help
+.PHONY: all module userspace lint unit check demo bench stress install clean help
 
 all: module userspace
 
@@ -54,6 +54,10 @@ demo:
 
 bench:
 	@selftests/bench.sh
+
+# Long runs: the userspace fuzzers, PODNET_FUZZ_SECONDS (600) per target.
+stress:
+	@selftests/stress.sh
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install

@@ -3,8 +3,9 @@
 #
 # check.sh: everything `make check` promises.  Installs what is missing,
 # then: userspace build (-Werror), lint (checkpatch, W=1, sparse), a DKMS
-# build, userspace unit tests, and per kernel of the matrix the module build and
-# the VM suite with the dmesg scan.  Ends with "N passed, N failed, N
+# build, userspace unit tests, a short run of the userspace fuzzers, and
+# per kernel of the matrix the module build and the VM suite with the
+# dmesg scan.  Ends with "N passed, N failed, N
 # skipped" and the wall time; any failure or skip fails (a missing
 # dependency is provisioned, never skipped).
 #
@@ -87,6 +88,13 @@ if [ "$urc" -ne 0 ] && [ "$uf" -eq 0 ]; then
 fi
 echo "unit: $up passed, $uf failed, $us skipped"
 pass=$((pass + up)) fail=$((fail + uf)) skipped=$((skipped + us))
+
+# The userspace parsers under libFuzzer (ASan, UBSan), a few seconds per
+# target from the committed seeds and what earlier runs found; `make
+# stress` runs them for minutes.
+echo "== fuzz (userspace parsers, ${PODNET_CHECK_FUZZ_SECONDS:-8}s per target)"
+PODNET_FUZZ_SECONDS=${PODNET_CHECK_FUZZ_SECONDS:-8} selftests/stress.sh | tee "$log/fuzz.log" | grep -v '^ok '
+count fuzz "$log/fuzz.log"
 
 # Tests that need no podnet device run once, on the host's kernel (in the
 # VM they would cost minutes per kernel): the CNI plugin's protocol (veth
