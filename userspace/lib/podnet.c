@@ -486,7 +486,7 @@ int pn_replace_build(const struct pn_peer *const *peers, size_t n_peers, uint16_
 		const struct pn_peer *peer = peers[i];
 
 		next = 0;
-		do {
+		for (;;) {
 			struct nlmsghdr *nlh = NULL;
 			size_t before = next;
 			long put = -1;
@@ -508,11 +508,15 @@ int pn_replace_build(const struct pn_peer *const *peers, size_t n_peers, uint16_
 				ret = send(buf, used, n, entry, data);
 				memset(buf, 0, limit);
 				used = n = 0;
-				continue;
+				if (ret)
+					break;
+				continue;	/* the same peer, in a fresh batch */
 			}
 			used += MNL_ALIGN(nlh->nlmsg_len);
 			entry[n++] = i;
-		} while (!ret && next < peer->n_prefixes);
+			if (next >= peer->n_prefixes)
+				break;
+		}
 	}
 	if (!ret && n)
 		ret = send(buf, used, n, entry, data);

@@ -245,6 +245,31 @@ static void test_build_errors(void **state)
 	ctl_replace_free(&r);
 }
 
+/* Count messages and check their entries come in order, 0, 1, 2, ... */
+static int count_batch(void *buf, size_t len, size_t n, const size_t *entry, void *data)
+{
+	size_t *seen = data, i;
+
+	(void)buf;
+	(void)len;
+	for (i = 0; i < n; i++)
+		assert_int_equal(entry[i], (*seen)++);
+	return 0;
+}
+
+/* Peers without prefixes (a MAC only) must not be lost at batch boundaries. */
+static void test_build_peers_without_prefixes(void **state)
+{
+	struct ctl_replace r;
+	size_t seen = 0;
+
+	(void)state;
+	make_table(&r, 50, 0);
+	assert_int_equal(ctl_replace_build(&r, FAMILY, "podnet0", 256, count_batch, &seen), 0);
+	assert_int_equal(seen, 50);
+	ctl_replace_free(&r);
+}
+
 const struct CMUnitTest replace_tests[] = {
 	cmocka_unit_test(test_parse_ok),
 	cmocka_unit_test(test_parse_errors),
@@ -252,5 +277,6 @@ const struct CMUnitTest replace_tests[] = {
 	cmocka_unit_test(test_build_one_huge_peer),
 	cmocka_unit_test(test_build_mixed_small_limit),
 	cmocka_unit_test(test_build_errors),
+	cmocka_unit_test(test_build_peers_without_prefixes),
 };
 const size_t replace_count = COUNT(replace_tests);
