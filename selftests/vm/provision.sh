@@ -53,7 +53,7 @@ host() {
 		sparse python3 perl debootstrap dkms \
 		qemu-system-x86 busybox-static iperf3 python3-scapy \
 		python3-pyroute2 python3-yaml python3-jsonschema tcpdump iputils-ping ethtool \
-		iptables strace \
+		iptables strace runc \
 		clang libclang-rt-14-dev \
 		linux-source-6.12
 	# checkpatch.pl and the YNL CLI come out of the linux-source tarball.
