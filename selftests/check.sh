@@ -65,6 +65,7 @@ fi
 echo "== userspace build"
 step "userspace builds with -Wall -Wextra -Werror" make -s userspace
 step "CNI test tools build (libcni driver, upstream plugins)" selftests/tools/cni-driver/build.sh
+step "CRI test tools build (containerd, crictl, sandbox image)" selftests/tools/cri/build.sh
 step "Kubernetes test servers build (kube-apiserver, etcd, kubectl)" selftests/tools/kube/build.sh
 
 echo "== lint"
@@ -118,6 +119,7 @@ host_test() {	# NAME
 	pass=$((pass + p - s)) fail=$((fail + f)) skipped=$((skipped + s))
 }
 host_test cni-protocol
+host_test cri
 host_test deploy
 host_test install
 
