@@ -115,7 +115,9 @@ in_ns $PN ip link add podnet0 type podnet && in_ns $PN ip link set podnet0 up ||
 settle
 m0=$(meminfo)
 t0=$(now_ms)
-in_ns $PN "$PODNET_BIN/podnetd" --kubeconfig "$tmp/kubeconfig" --node-name pnb-00000 \
+# (nsenter itself, not in_ns: a function in the background is a subshell,
+# and $! would be its pid; nsenter --net execs the agent, no fork.)
+nsenter --net=/run/netns/$PN "$PODNET_BIN/podnetd" --kubeconfig "$tmp/kubeconfig" --node-name pnb-00000 \
 	--cluster-cidr 10.128.0.0/9,fd10::/48 --cni-conf-dir "" --sync-file "$tmp/pn.synced" \
 	>"$tmp/podnetd.log" 2>&1 &
 pnpid=$!
@@ -172,7 +174,7 @@ else
 	settle
 	m0=$(meminfo)
 	t0=$(now_ms)
-	in_ns $FL env NODE_NAME=pnb-00000 "$FLANNELD" --kube-subnet-mgr --kubeconfig-file "$tmp/kubeconfig" \
+	NODE_NAME=pnb-00000 nsenter --net=/run/netns/$FL "$FLANNELD" --kube-subnet-mgr --kubeconfig-file "$tmp/kubeconfig" \
 		--net-config-path "$tmp/net-conf.json" --subnet-file "$tmp/subnet.env" --iface eth0 \
 		>"$tmp/flanneld.log" 2>&1 &
 	flpid=$!
@@ -191,7 +193,8 @@ else
 	read -r fl_hwm fl_rss <<<"$(rss $flpid)"
 	fl_cpu=$(cpu_ms $flpid)
 	is "flanneld: $PEERS routes on flannel.1" "$(in_ns $FL ip route show dev flannel.1 | wc -l)" $PEERS ||
-		tail -n 20 "$tmp/flanneld.log" | sed 's/^/# flanneld: /'
+		grep -v -e 'Batch elem' -e 'Received Subnet Event' "$tmp/flanneld.log" | tail -n 30 | cut -c1-300 | sed 's/^/# flanneld log: /'
+	[ -e "/proc/$flpid" ] || diag "flanneld exited: $(wait $flpid; echo $?)"
 	is "flanneld: $PEERS permanent neighbours" "$(in_ns $FL ip neigh show dev flannel.1 nud permanent | wc -l)" $PEERS
 	is "flanneld: $PEERS FDB entries" "$(in_ns $FL bridge fdb show dev flannel.1 | wc -l)" $PEERS
 	diag "flanneld: complete after $fl_sync ms; VmHWM $fl_hwm kB, VmRSS $fl_rss kB, CPU $fl_cpu ms"
