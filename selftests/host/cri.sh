@@ -49,10 +49,13 @@ our_pids() {
 		[ "${p#/proc/}" = $$ ] && continue
 		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF "$T/" && echo "${p#/proc/}"
 	done
-	cat /sys/fs/cgroup/pids/"$CG"/*/cgroup.procs 2>/dev/null
+	local d
+	for d in $(cg_parents); do cat "$d"/*/cgroup.procs 2>/dev/null; done
 }
+# The pods' cgroup parent in each hierarchy (v1 controllers, or v2).
+cg_parents() { ls -d /sys/fs/cgroup/"$CG" /sys/fs/cgroup/*/"$CG" 2>/dev/null; }
 our_mounts() { awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/self/mounts; }
-our_cgroups() { find /sys/fs/cgroup/*/"$CG" -mindepth 1 -maxdepth 1 -type d 2>/dev/null; }
+our_cgroups() { local d; for d in $(cg_parents); do find "$d" -mindepth 1 -maxdepth 1 -type d; done; }
 # ipam_used: the addresses host-local holds, "ADDR ID IFNAME" per line.
 ipam_used() {
 	local f
@@ -111,7 +114,7 @@ _cri_exit() {
 	for p in $(our_pids); do kill -KILL "$p" 2>/dev/null; done
 	for m in $(our_mounts | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
 	for c in $(our_cgroups); do rmdir "$c"; done
-	rmdir /sys/fs/cgroup/*/"$CG" 2>/dev/null
+	for c in $(cg_parents); do rmdir "$c"; done
 	[ "$had_run_containerd" = 1 ] || rm -rf /run/containerd
 	pn_cleanup
 	rm -rf "$T"
@@ -322,7 +325,7 @@ cpid=
 is "no process of this run left (containerd, shims, pause)" "$(our_pids)" ""
 is "no mount left under $T" "$(our_mounts)" ""
 is "no cgroup left under /$CG (and the parent removed)" \
-	"$(our_cgroups; for c in /sys/fs/cgroup/*/"$CG"; do [ ! -d "$c" ] || rmdir "$c" || echo "$c"; done)" ""
+	"$(our_cgroups; for c in $(cg_parents); do rmdir "$c" || echo "$c"; done)" ""
 is "no runc container state, shim socket or podnet lock file left" \
 	"$(find "$T/runc/k8s.io" "$T/s" "$T/run" -mindepth 1 2>/dev/null)" ""
 is "nothing outside $T: no pod netns in /run/netns, no /run/containerd made" \
