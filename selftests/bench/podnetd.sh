@@ -171,6 +171,9 @@ if [ ! -x "$FLANNELD" ]; then
 	skip "flanneld: no $FLANNELD (selftests/bench.sh copies it)"
 else
 	echo '{"Network": "10.128.0.0/9", "EnableIPv6": false, "Backend": {"Type": "vxlan"}}' >"$tmp/net-conf.json"
+	# flanneld exits without br_netfilter ("Failed to check br_netfilter"),
+	# as on a kubeadm node, where it is loaded beforehand.
+	ok "modprobe br_netfilter (flanneld requires it)" modprobe br_netfilter
 	settle
 	m0=$(meminfo)
 	t0=$(now_ms)
@@ -227,5 +230,6 @@ else
 fi
 ok "podnetd VmHWM <= 15 MB" test "$pn_hwm3" -le 15360
 host_rpc bench kube-nodes.py delete $NODES >/dev/null
+modprobe -r br_netfilter 2>/dev/null
 kube_net_down
 done_testing
