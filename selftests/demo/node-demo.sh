@@ -56,17 +56,9 @@ step nodes
 diag ""
 diag "podnetd on each node: it creates podnet0, programs a peer per other"
 diag "Node, routes the cluster CIDRs to podnet0 and writes the CNI config."
-kubeconfig=$cni_tmp/kubeconfig
-cat >"$kubeconfig" <<EOF
-apiVersion: v1
-kind: Config
-current-context: demo
-contexts: [{name: demo, context: {cluster: demo, user: admin}}]
-clusters: [{name: demo, cluster: {server: "$API", certificate-authority: $K/ca.crt}}]
-users: [{name: admin, user: {token: "$KUBE_ADMIN_TOKEN"}}]
-EOF
+kubeconfig "$cni_tmp/kubeconfig" "token: $KUBE_ADMIN_TOKEN"
 for n in 1 2; do
-	ip netns exec node$n "$PODNET_BIN/podnetd" --kubeconfig "$kubeconfig" --node-name node$n \
+	ip netns exec node$n "$PODNET_BIN/podnetd" --kubeconfig "$cni_tmp/kubeconfig" --node-name node$n \
 		--cluster-cidr 10.244.0.0/16,fd10::/16 --cni-conf-dir "$cni_tmp/net.d$n" \
 		--sync-file "$cni_tmp/node$n.synced" >"$cni_tmp/podnetd$n.log" 2>&1 &
 	pids+=($!)

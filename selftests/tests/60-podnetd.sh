@@ -81,14 +81,7 @@ in_node 1 ip link del podnet0
 cp "$K/token1" "$tmp/token"
 # The in-cluster files, as kubelet projects them: the token a symlink.
 mkdir "$tmp/sa" && ln -s "$tmp/token" "$tmp/sa/token" && cp "$K/ca.crt" "$tmp/sa/ca.crt"
-cat >"$tmp/kubeconfig" <<EOF
-apiVersion: v1
-kind: Config
-current-context: t
-contexts: [{name: t, context: {cluster: c, user: podnetd}}]
-clusters: [{name: c, cluster: {server: "$API", certificate-authority: $K/ca.crt}}]
-users: [{name: podnetd, user: {tokenFile: $tmp/token}}]
-EOF
+kubeconfig "$tmp/kubeconfig" "tokenFile: $tmp/token"
 # (In parallel: under TCG every TLS handshake costs.)  node4 has no machine.
 for n in $N 4; do { mknode "node$n" "192.168.99.$n" "$n"; echo $? >"$tmp/mk$n"; } & done
 wait

@@ -13,6 +13,8 @@
 #   set_ip NAME ADDR, heartbeat NAME SEQ
 #   kube_net_up UNDERLAY-NS BRIDGE GW/LEN NODE-NS...   the way out
 #   kube_net_down
+#   kubeconfig FILE USER-FIELD      a kubeconfig for $API with that user,
+#                                   e.g. "token: ..." or "tokenFile: PATH"
 
 K=/run/podnet/kube
 # run.sh starts the apiserver as the guest boots; it is usually up by now.
@@ -59,6 +61,17 @@ heartbeat() {	# NODE SEQ: what kubelet's status updates change, and only that
 	kapi PATCH "/api/v1/nodes/$1/status" \
 		"{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"KubeletReady\",\"message\":\"heartbeat $2\",\"lastHeartbeatTime\":\"$(date -u +%FT%TZ)\",\"lastTransitionTime\":\"2026-01-01T00:00:00Z\"}]}}" \
 		application/merge-patch+json >/dev/null
+}
+
+kubeconfig() {
+	cat >"$1" <<-EOF
+	apiVersion: v1
+	kind: Config
+	current-context: test
+	contexts: [{name: test, context: {cluster: test, user: test}}]
+	clusters: [{name: test, cluster: {server: "$API", certificate-authority: $K/ca.crt}}]
+	users: [{name: test, user: {$2}}]
+	EOF
 }
 
 # kube_net_up UNDERLAY-NS BRIDGE GW/LEN NODE-NS...: the guest's NIC up, a
