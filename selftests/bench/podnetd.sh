@@ -20,6 +20,9 @@
 # flanneld: $PODNET_ROOT/build/bench/flanneld (selftests/bench.sh copies it
 # there from selftests/tools/kube/build.sh --flannel's output).
 # Run in the VM: selftests/vm/run.sh 6.12 selftests/bench/podnetd.sh
+# For runs by hand from a wrapper that exports them: BENCH_PODNETD_ENV
+# (e.g. "MALLOC_ARENA_MAX=1"), BENCH_PODNETD_ARGS (more podnetd options),
+# BENCH_FLANNELD=0 (podnetd only).
 . "$PODNET_ROOT/selftests/lib.sh"
 . "$PODNET_ROOT/selftests/tools/kube-guest.sh"
 
@@ -82,7 +85,7 @@ hb_cpu() {
 	awk -v c="$(($3 - $2))" -v t="$(($5 - $4))" -v i="$6" -v n=$HB \
 		'BEGIN { printf "%.2f/%.2f", c / n, (c - i * t / 10000) / n }'
 }
-diag "kernel $PODNET_KVER, $(nproc) CPUs, $NODES Nodes, heartbeats of $HB Nodes x 3"
+diag "kernel $PODNET_KVER, $(nproc) CPUs, $NODES Nodes, heartbeats of $HB Nodes x 3${BENCH_PODNETD_ENV:+, podnetd env $BENCH_PODNETD_ENV}${BENCH_PODNETD_ARGS:+, podnetd $BENCH_PODNETD_ARGS}"
 pn_load
 pn_netns_add $U && pn_netns_add $PN && pn_netns_add $FL || { echo "Bail out! namespaces"; exit 1; }
 in_ns $U ip link add br0 type bridge && in_ns $U ip link set br0 up || { echo "Bail out! bridge"; exit 1; }
@@ -117,7 +120,8 @@ m0=$(meminfo)
 t0=$(now_ms)
 # (nsenter itself, not in_ns: a function in the background is a subshell,
 # and $! would be its pid; nsenter --net execs the agent, no fork.)
-nsenter --net=/run/netns/$PN "$PODNET_BIN/podnetd" --kubeconfig "$tmp/kubeconfig" --node-name pnb-00000 \
+# shellcheck disable=SC2086
+env ${BENCH_PODNETD_ENV:-} nsenter --net=/run/netns/$PN "$PODNET_BIN/podnetd" ${BENCH_PODNETD_ARGS:-} --kubeconfig "$tmp/kubeconfig" --node-name pnb-00000 \
 	--cluster-cidr 10.128.0.0/9,fd10::/48 --cni-conf-dir "" --sync-file "$tmp/pn.synced" \
 	>"$tmp/podnetd.log" 2>&1 &
 pnpid=$!
@@ -176,7 +180,9 @@ pn_mem=$(memdelta "$m0" "$m1")
 diag "podnetd table kernel memory (kB, free/slab/sunreclaim/percpu): ${pn_mem// //}"
 
 # --- flanneld --------------------------------------------------------------
-if [ ! -x "$FLANNELD" ]; then
+if [ "${BENCH_FLANNELD:-1}" = 0 ]; then
+	skip "flanneld: BENCH_FLANNELD=0"
+elif [ ! -x "$FLANNELD" ]; then
 	skip "flanneld: no $FLANNELD (selftests/bench.sh copies it)"
 else
 	echo '{"Network": "10.128.0.0/9", "EnableIPv6": false, "Backend": {"Type": "vxlan"}}' >"$tmp/net-conf.json"
