@@ -14,7 +14,9 @@
 # full-size tables to another kernel (selftests/lib.sh, pn_full);
 # PODNET_VM_TIMEOUT (whole boot, seconds, default 2400),
 # PODNET_TEST_TIMEOUT (one test file, default 600), PODNET_VM_MEM (MiB),
-# PODNET_NO_PLANT=1 skips the dmesg-scan self-test.
+# PODNET_NO_PLANT=1 skips the dmesg-scan self-test; for benchmarks,
+# PODNET_VM_SMP (vCPUs, default 2) and PODNET_VM_QEMU_ARGS (words appended
+# to qemu's command line, e.g. "-plugin FILE.so,ARG=V"; default none).
 set -uo pipefail
 
 k=$1
@@ -162,14 +164,14 @@ fs() {	# id path tag [ro]
 	echo "-device virtio-9p-pci,fsdev=$1,mount_tag=$3"
 }
 boot() {	# ACCEL RESULTS-DIR TIMEOUT
-	# shellcheck disable=SC2046
+	# shellcheck disable=SC2046,SC2086
 	timeout -k 5 "$3" qemu-system-x86_64 \
-		-accel "$1" -cpu max -smp 2 -m "${PODNET_VM_MEM:-2048}" \
+		-accel "$1" -cpu max -smp "${PODNET_VM_SMP:-2}" -m "${PODNET_VM_MEM:-2048}" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 quiet $cmdline" \
 		$(fs r / hostroot ro) $(fs o "$2" results) $(fs m "$modroot" modules ro) \
-		"${netargs[@]}" </dev/null >"$2/console.log" 2>&1
+		"${netargs[@]}" ${PODNET_VM_QEMU_ARGS:-} </dev/null >"$2/console.log" 2>&1
 }
 
 # Nested KVM boots hang right after the decompressor on these machines, so

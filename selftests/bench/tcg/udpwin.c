@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * udpwin.c: the workload of the instruction-count benchmark
+ * (selftests/bench/insn.sh): N UDP datagrams from one network namespace
+ * to another, between two executions of the insncount plugin's marker
+ * instruction (xchg %bx,%bx), in one process, so that the counted window
+ * holds only the datapath and the two sockets' system calls:
+ *
+ *   udpwin TX-NETNS SRC RX-NETNS DST PORT N SIZE [WARMUP]
+ *
+ * The receiving socket is opened in /run/netns/RX-NETNS, bound to DST:PORT,
+ * with a 64 MiB receive buffer (SO_RCVBUFFORCE), so that the socket drops
+ * nothing; the sending one in /run/netns/TX-NETNS, bound to SRC, connected
+ * to DST:PORT.  First WARMUP (default 200) datagrams are sent and drained,
+ * outside the window (neighbours resolved, caches warm).  Then: marker; N
+ * send(2)s of SIZE payload bytes; recv(2) with MSG_DONTWAIT until all N are
+ * in, or, when the queue is empty with some missing, poll(2) for them, up to
+ * 1 s of silence; marker.  The receiver does not sleep on the socket while
+ * the datagrams arrive (it reads after sending), so no wake-up of a second
+ * task is in the window: with one CPU the whole path runs in the sender's
+ * softirq, packet by packet, the same way for every contender.
+ * Prints "sent S received R waits W warmup R0".
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAGIC 0x706f646eu	/* "podn" */
+
+static void marker(void)
+{
+	__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void enter(const char *ns)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+		die(path);
+	close(fd);
+}
+
+static struct sockaddr_in addr(const char *ip, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
+		fprintf(stderr, "udpwin: bad address %s\n", ip);
+		exit(2);
+	}
+	return a;
+}
+
+/* Sends n datagrams numbered from first; returns how many send(2) took. */
+static long blast(int tx, char *buf, int size, long first, long n)
+{
+	long sent = 0;
+
+	for (long i = 0; i < n; i++) {
+		uint32_t h[2] = { MAGIC, (uint32_t)(first + i) };
+
+		memcpy(buf, h, sizeof(h));
+		if (send(tx, buf, size, 0) == size)
+			sent++;
+	}
+	return sent;
+}
+
+/* Receives until want datagrams are in or 1 s passed without one. */
+static long drain(int rx, char *buf, int size, long want, long *waits)
+{
+	long got = 0;
+	int quiet = 0;
+
+	while (got < want) {
+		ssize_t r = recv(rx, buf, size + 64, MSG_DONTWAIT);
+
+		if (r >= 8) {
+			uint32_t h;
+
+			memcpy(&h, buf, sizeof(h));
+			if (h == MAGIC)
+				got++;
+			quiet = 0;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			die("recv");
+		if (r < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = rx, .events = POLLIN };
+
+			(*waits)++;
+			if (poll(&p, 1, 100) == 0 && ++quiet >= 10)
+				break;
+		}
+	}
+	return got;
+}
+
+int main(int argc, char **argv)
+{
+	int rcvbuf = 64 << 20, one = 1, rx, tx, port, size;
+	long n, warm = 200, sent, got, got0, waits = 0, w0 = 0;
+	struct sockaddr_in src, dst;
+	char *buf;
+
+	if (argc < 8 || argc > 9) {
+		fprintf(stderr, "usage: udpwin TX-NETNS SRC RX-NETNS DST PORT N SIZE [WARMUP]\n");
+		return 2;
+	}
+	port = atoi(argv[5]);
+	n = atol(argv[6]);
+	size = atoi(argv[7]);
+	if (argc == 9)
+		warm = atol(argv[8]);
+	if (size < 8 || size > 65000 || n < 0 || warm < 0) {
+		fprintf(stderr, "udpwin: SIZE must be 8..65000, N and WARMUP >= 0\n");
+		return 2;
+	}
+	src = addr(argv[2], 0);
+	dst = addr(argv[4], port);
+	buf = calloc(1, size + 64);
+	if (!buf)
+		die("calloc");
+
+	enter(argv[3]);
+	rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (rx < 0)
+		die("socket");
+	if (setsockopt(rx, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(rx, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(rx, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+		die("bind (receiver)");
+
+	enter(argv[1]);
+	tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (tx < 0)
+		die("socket");
+	if (bind(tx, (struct sockaddr *)&src, sizeof(src)) < 0)
+		die("bind (sender)");
+	if (connect(tx, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+		die("connect");
+
+	blast(tx, buf, size, 0, warm);
+	got0 = drain(rx, buf, size, warm, &w0);
+
+	marker();
+	sent = blast(tx, buf, size, warm, n);
+	got = drain(rx, buf, size, n, &waits);
+	marker();
+
+	printf("sent %ld received %ld waits %ld warmup %ld\n", sent, got, waits, got0);
+	return got > 0 || n == 0 ? 0 : 1;
+}
