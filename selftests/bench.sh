@@ -12,7 +12,12 @@
 # which the guest sees).  Provisions what it needs, builds userspace, runs
 # the benches in a qemu guest and prints their results.  Results and
 # method: docs/performance.md.
-# PODNET_BENCH_KERNEL picks the kernel (default 6.12).  The guest runs
+# Then, in a second boot (-smp 1, with the insncount QEMU TCG plugin built
+# by selftests/bench/tcg/build.sh), guest instructions per packet for
+# native routing, Flannel-style vxlan and podnet (selftests/bench/insn.sh).
+# PODNET_BENCH_KERNEL picks the kernel (default 6.12); PODNET_BENCH_LANES
+# which parts run (default "peers insn": the first boot's benches, the
+# instruction count).  The guest runs
 # under TCG on machines without usable KVM: the times are emulated.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,21 +27,38 @@ k=${PODNET_BENCH_KERNEL:-6.12}
 echo "== provisioning (apt, kernel $k; cached after the first run)"
 selftests/vm/provision.sh host
 selftests/vm/provision.sh kernels "$k"
+lanes=" ${PODNET_BENCH_LANES:-peers insn} "
 echo "== building userspace"
 make -s userspace
-echo "== kube-apiserver, etcd and flanneld for the podnetd bench (cached after the first build)"
-kbin=$(selftests/tools/kube/build.sh --flannel | tail -n 1)
-mkdir -p build/bench
-cp "$kbin/flanneld" build/bench/flanneld
-echo "== booting kernel $k and benchmarking peer programming (takes 15-30 minutes under TCG)"
 # A bench is one long test file: allow it far more than a test's 600 s.
 export PODNET_TEST_TIMEOUT=${PODNET_TEST_TIMEOUT:-3000}
 export PODNET_VM_TIMEOUT=${PODNET_VM_TIMEOUT:-3600}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 rc=0
-PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/lookup.sh \
-	selftests/bench/peer-programming.sh selftests/bench/podnetd.sh >"$out" || rc=$?
-sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
-tail -n 1 "$out"
+if [[ $lanes == *" peers "* ]]; then
+	echo "== kube-apiserver, etcd and flanneld for the podnetd bench (cached after the first build)"
+	kbin=$(selftests/tools/kube/build.sh --flannel | tail -n 1)
+	mkdir -p build/bench
+	cp "$kbin/flanneld" build/bench/flanneld
+	echo "== booting kernel $k and benchmarking peer programming (takes 15-30 minutes under TCG)"
+	PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/lookup.sh \
+		selftests/bench/peer-programming.sh selftests/bench/podnetd.sh >"$out" || rc=$?
+	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
+	tail -n 1 "$out"
+fi
+if [[ $lanes == *" insn "* ]]; then
+	echo "== the insncount TCG plugin (against Debian's qemu-plugin.h) and the guest programs"
+	so=$(selftests/bench/tcg/build.sh | tail -n 1)
+	read -r ver _ < <(selftests/vm/provision.sh info "$k")
+	# In the results share (run.sh empties it before qemu starts): the
+	# guest reads the marker lines there, uncached, as they are written.
+	log=$top/build/vm/$ver/insncount.log
+	echo "== booting kernel $k with -smp 1 under the plugin: instructions per packet (about 10 minutes)"
+	PODNET_NO_PLANT=1 PODNET_VM_SMP=1 PODNET_VM_QEMU_ARGS="-plugin $so,out=$log" \
+		selftests/vm/run.sh "$k" selftests/bench/insn.sh >"$out" || rc=$?
+	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
+	tail -n 1 "$out"
+	[ -f "$log" ] && cp "$log" build/bench/insncount-$ver.log
+fi
 exit $rc
