@@ -107,16 +107,16 @@ window() {
 		echo "$c: udpwin failed: $out"
 		return 1
 	}
-	read -r _ sent _ got _ <<<"$out"
+	read -r _ sent _ got _ _ _ _ _ ns _ <<<"$out"
 	if [ "$(nmarkers)" != $((before + 2)) ]; then
 		echo "$c: expected 2 new markers, the log has $(($(nmarkers) - before)) ($out)"
 		return 1
 	fi
 	a=$(markers | tail -n 2 | head -n 1) b=$(markers | tail -n 1)
-	awk -v a="$a" -v b="$b" -v got="$got" -v sent="$sent" 'BEGIN {
+	awk -v a="$a" -v b="$b" -v got="$got" -v sent="$sent" -v ns="$ns" 'BEGIN {
 		split(a, x); split(b, y)
 		# fields: marker SEQ vcpu V pc PC total T kernel K modules M user U
-		printf "%d %d %.0f %.0f %.0f %.0f\n", sent, got, y[8] - x[8], y[10] - x[10], y[12] - x[12], y[14] - x[14] }'
+		printf "%d %d %.0f %.0f %.0f %.0f %d\n", sent, got, y[8] - x[8], y[10] - x[10], y[12] - x[12], y[14] - x[14], ns }'
 }
 
 # Each contender's path works, and its packets take its device.
@@ -129,12 +129,26 @@ for c in $CONTENDERS; do
 	ok "$c: 200 datagrams pod 1 -> pod 2 arrive, through $d ($((t1 - t0)) packets)" \
 		test "${got:-0}" = 200 -a $((t1 - t0)) -ge 200
 done
+# spin: the kernel instructions per second of guest time beside a task
+# that only runs in user mode (udpwin spin: timer ticks and the like),
+# which every window holds too, in proportion to its length.
+bg=""
+spin() {
+	local before=$(nmarkers) out a b
+	out=$("$BIN/udpwin" spin 2000) || return 1
+	[ "$(nmarkers)" = $((before + 2)) ] || return 1
+	a=$(markers | tail -n 2 | head -n 1) b=$(markers | tail -n 1)
+	bg+="$(awk -v a="$a" -v b="$b" -v o="$out" 'BEGIN { split(a, x); split(b, y); split(o, z)
+		printf "%.0f", (y[10] - x[10]) / (z[3] / 1e9) }') "
+}
+spin
+spin
 # The empty window: what the markers and udpwin's drain cost around nothing.
 r=$(window native 0)
 read -r _ _ empty _ <<<"$r"
 diag "empty window (0 datagrams): $empty instructions"
 
-declare -A tot ker mod usr rcv
+declare -A tot ker mod usr rcv secs
 all=($CONTENDERS)
 for r in $(seq "$ROUNDS"); do
 	s=$(((r - 1) % 3))
@@ -145,18 +159,20 @@ for r in $(seq "$ROUNDS"); do
 			_tap_result not-ok "round $r $c: window measured" "$out"
 			continue
 		fi
-		read -r sent got t k m u <<<"$out"
+		read -r sent got t k m u ns <<<"$out"
 		[ "$got" -gt 0 ] || { _tap_result not-ok "round $r $c: nothing received"; continue; }
 		tot[$c]+="$(awk -v t="$t" -v g="$got" 'BEGIN { printf "%.1f", t / g }') "
 		ker[$c]+="$(awk -v t="$k" -v g="$got" 'BEGIN { printf "%.1f", t / g }') "
 		mod[$c]+="$(awk -v t="$m" -v g="$got" 'BEGIN { printf "%.1f", t / g }') "
 		usr[$c]+="$(awk -v t="$u" -v g="$got" 'BEGIN { printf "%.1f", t / g }') "
 		rcv[$c]+="$got "
+		secs[$c]+="$(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }') "
 		line+=" $c $got/$sent rx, $t insns;"
 	done
 	diag "round $r:$line"
 done
 
+spin
 # stats LIST: "median min max spread%" of the numbers in LIST.
 stats() {
 	tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END {
@@ -166,19 +182,25 @@ stats() {
 }
 declare -A med
 diag "instructions per packet, medians of $ROUNDS rounds [min-max, spread = (max-min)/median]:"
-diag "$(printf '%-7s %28s %28s %24s %24s' contender total kernel "module area" user)"
+diag "$(printf '%-7s  %-25s  %-25s  %-25s  %-25s' contender total kernel "module area" user)"
 for c in $CONTENDERS; do
 	row=$(printf '%-7s' "$c")
 	for what in tot ker mod usr; do
 		declare -n lst=$what
 		read -r md lo hi sp <<<"$(stats <<<"${lst[$c]:-}")"
 		med[$what.$c]=$md
-		row+=$(printf ' %24s' "$md [$lo-$hi, ${sp}%]")
+		row+=$(printf '  %-25s' "$md [$lo-$hi, ${sp}%]")
 	done
 	diag "$row"
 	ok "$c: $ROUNDS rounds measured, every datagram received" \
 		test "$(wc -w <<<"${rcv[$c]:-}")" = "$ROUNDS" -a \
-		"$(tr ' ' '\n' | grep -c "^$NPKT\$" <<<"${rcv[$c]:-}")" = "$ROUNDS"
+		"$(tr ' ' '\n' <<<"${rcv[$c]:-}" | grep -c "^$NPKT\$")" = "$ROUNDS"
+done
+read -r bgmed bglo bghi _ <<<"$(stats <<<"$bg")"
+diag "background: $bgmed [$bglo-$bghi] kernel instructions per second beside a user-mode loop (3 windows of 2 s)"
+for c in $CONTENDERS; do
+	read -r smed slo shi _ <<<"$(tr ' ' '\n' <<<"${secs[$c]:-}" | grep . | sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[int((NR + 1) / 2)], a[1], a[NR] }')"
+	diag "$c: window $smed s [$slo-$shi]; background share about $(awk -v r="$bgmed" -v s="$smed" -v n="$NPKT" 'BEGIN { printf "%.0f", r * s / n }') instructions per packet"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f", a / b }'; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else print a - b }'; }

@@ -19,7 +19,15 @@
  * the datagrams arrive (it reads after sending), so no wake-up of a second
  * task is in the window: with one CPU the whole path runs in the sender's
  * softirq, packet by packet, the same way for every contender.
- * Prints "sent S received R waits W warmup R0".
+ * Prints "sent S received R waits W warmup R0 ns T", T the window's
+ * length (CLOCK_MONOTONIC, read just inside the markers).
+ *
+ *   udpwin spin MS
+ *
+ * is the background's measure: marker; MS milliseconds of a user-mode loop
+ * (clock_gettime through the vDSO); marker; prints "spin ns T".  What the
+ * kernel executes in that window is what runs beside a busy task anyway
+ * (timer ticks, RCU, workqueues), per second of guest time.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAGIC 0x706f646eu	/* "podn" */
@@ -117,15 +126,41 @@ static long drain(int rx, char *buf, int size, long want, long *waits)
 	return got;
 }
 
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static int spin(long ms)
+{
+	long long t0, t1;
+
+	marker();
+	t0 = now_ns();
+	do
+		t1 = now_ns();
+	while (t1 - t0 < ms * 1000000LL);
+	marker();
+	printf("spin ns %lld\n", t1 - t0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rcvbuf = 64 << 20, one = 1, rx, tx, port, size;
 	long n, warm = 200, sent, got, got0, waits = 0, w0 = 0;
 	struct sockaddr_in src, dst;
+	long long t0, t1;
 	char *buf;
 
+	if (argc == 3 && !strcmp(argv[1], "spin"))
+		return spin(atol(argv[2]));
 	if (argc < 8 || argc > 9) {
-		fprintf(stderr, "usage: udpwin TX-NETNS SRC RX-NETNS DST PORT N SIZE [WARMUP]\n");
+		fprintf(stderr, "usage: udpwin TX-NETNS SRC RX-NETNS DST PORT N SIZE [WARMUP]\n"
+			"       udpwin spin MS\n");
 		return 2;
 	}
 	port = atoi(argv[5]);
@@ -166,10 +201,13 @@ int main(int argc, char **argv)
 	got0 = drain(rx, buf, size, warm, &w0);
 
 	marker();
+	t0 = now_ns();
 	sent = blast(tx, buf, size, warm, n);
 	got = drain(rx, buf, size, n, &waits);
+	t1 = now_ns();
 	marker();
 
-	printf("sent %ld received %ld waits %ld warmup %ld\n", sent, got, waits, got0);
+	printf("sent %ld received %ld waits %ld warmup %ld ns %lld\n", sent, got, waits, got0,
+	       t1 - t0);
 	return got > 0 || n == 0 ? 0 : 1;
 }
