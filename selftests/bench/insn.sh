@@ -18,8 +18,11 @@
 # One window: tcg/udpwin.c sends N (default 20,000) datagrams of 64 payload
 # bytes from pod 1 to pod 2 between the two markers, and reads them back in
 # the same process; instructions per packet = the window's count / the
-# datagrams received.  Contenders interleaved (the order rotates every
-# round), 7 rounds; medians, min-max and spread ((max - min) / median),
+# datagrams received.  Each window is followed by the same one with the
+# underlay bridge dropping node 1's packets (its port disabled): the
+# sending side alone, per datagram sent; the receiving side is the
+# difference.  Every neighbour entry is permanent (see below).  Contenders
+# interleaved (the order rotates every round), 7 rounds; medians, min-max and spread ((max - min) / median),
 # ratios podnet/vxlan and podnet/native, and the overlay tax (contender -
 # native) ratio podnet/vxlan; for all instructions, kernel-mode only, the
 # module area (veth, bridge, vxlan, udp_tunnel, podnet: loadable modules on
@@ -79,14 +82,40 @@ for n in 1 2; do
 	EOF
 	in_node "$n" bridge fdb append "$mac" dev flannel.1 dst "$(v4 "$m")" self permanent
 done
+# Every other neighbour permanent too, the same for all contenders: with
+# one-way UDP nothing confirms an entry, so it would go stale and be
+# probed again every 15-45 s, inside some windows and not others.
+for n in 1 2; do
+	m=$((3 - n))
+	umac=$(in_node "$m" ip -j link show eth0 | jget '.[0].address')
+	vmac=$(in_node "$n" ip -j link show va | jget '.[0].address')
+	pmac=$(in_pod "$n" a ip -j link show eth0 | jget '.[0].address')
+	in_node "$n" ip -batch - <<-EOF
+	neigh replace $(v4 "$m") lladdr $umac dev eth0 nud permanent
+	neigh replace 10.244.$n.10 lladdr $pmac dev va nud permanent
+	neigh replace 10.245.$n.10 lladdr $pmac dev va nud permanent
+	neigh replace 10.246.$n.10 lladdr $pmac dev va nud permanent
+	EOF
+	in_pod "$n" a ip neigh replace 169.254.1.1 lladdr "$vmac" dev eth0 nud permanent
+done
 addr() { case $1 in native) echo "10.246.$2.10" ;; vxlan) echo "10.245.$2.10" ;; podnet) echo "10.244.$2.10" ;; esac; }
-# The device a contender's packets leave node 1 by, and its tx_packets.
+# The device a contender's packets leave node 1 by.
 txdev() { case $1 in native) echo eth0 ;; vxlan) echo flannel.1 ;; podnet) echo podnet0 ;; esac; }
+# drop on|off: the underlay bridge drops what node 1 sends (its port u1
+# disabled), so that a window counts the sending side alone.
+drop() {
+	in_ns $U bridge link set dev u1 state "$([ "$1" = on ] && echo 0 || echo 3)"
+}
 
 # markers: the marker lines of this boot's plugin log (after its last
 # header: a boot run.sh repeated appends to the same file).
 markers() { awk '/^insncount / { n = 0; delete m } /^marker / { m[++n] = $0 } END { for (i = 1; i <= n; i++) print m[i] }' "$LOG"; }
 nmarkers() { markers | wc -l; }
+# delta: "total kernel modules user" between the last two markers.
+delta() {
+	markers | tail -n 2 | awk '{ for (i = 8; i <= 14; i += 2) v[NR, i] = $i }
+		END { printf "%.0f %.0f %.0f %.0f\n", v[2, 8] - v[1, 8], v[2, 10] - v[1, 10], v[2, 12] - v[1, 12], v[2, 14] - v[1, 14] }'
+}
 
 diag "kernel $PODNET_KVER, $(nproc) CPU(s), $NPKT datagrams of $SIZE bytes per window, $ROUNDS rounds"
 diag "plugin: $(grep '^insncount ' "$LOG" | tail -n 1)"
@@ -98,12 +127,12 @@ m0=$(nmarkers)
 "$BIN/marker"
 is "the plugin counts a marker executed in the guest" "$(nmarkers)" $((m0 + 1))
 
-# window CONTENDER NPKT: runs one window; prints
-# "received total kernel modules user" (the window's counts) or fails.
+# window CONTENDER NPKT [tx]: one window; prints
+# "sent received total kernel modules user ns" or, failing, why.
 window() {
-	local c=$1 n=$2 before out sent got a b
+	local c=$1 n=$2 before out sent got ns
 	before=$(nmarkers)
-	out=$("$BIN/udpwin" pnp1a "$(addr "$c" 1)" pnp2a "$(addr "$c" 2)" 5001 "$n" $SIZE 2>&1) || {
+	out=$("$BIN/udpwin" pnp1a "$(addr "$c" 1)" pnp2a "$(addr "$c" 2)" 5001 "$n" $SIZE 200 ${3:-} 2>&1) || {
 		echo "$c: udpwin failed: $out"
 		return 1
 	}
@@ -112,14 +141,11 @@ window() {
 		echo "$c: expected 2 new markers, the log has $(($(nmarkers) - before)) ($out)"
 		return 1
 	fi
-	a=$(markers | tail -n 2 | head -n 1) b=$(markers | tail -n 1)
-	awk -v a="$a" -v b="$b" -v got="$got" -v sent="$sent" -v ns="$ns" 'BEGIN {
-		split(a, x); split(b, y)
-		# fields: marker SEQ vcpu V pc PC total T kernel K modules M user U
-		printf "%d %d %.0f %.0f %.0f %.0f %d\n", sent, got, y[8] - x[8], y[10] - x[10], y[12] - x[12], y[14] - x[14], ns }'
+	echo "$sent $got $(delta) $ns"
 }
 
-# Each contender's path works, and its packets take its device.
+# Each contender's path works and its packets take its device; with the
+# drop on, none arrives.
 for c in $CONTENDERS; do
 	d=$(txdev "$c")
 	t0=$(devstat 1 "$d" tx_packets)
@@ -128,27 +154,38 @@ for c in $CONTENDERS; do
 	read -r _ got _ <<<"$r"
 	ok "$c: 200 datagrams pod 1 -> pod 2 arrive, through $d ($((t1 - t0)) packets)" \
 		test "${got:-0}" = 200 -a $((t1 - t0)) -ge 200
+	drop on
+	r=$(window "$c" 200 tx) || { diag "$r"; r=; }
+	drop off
+	read -r sent got _ <<<"$r"
+	is "$c: with the underlay's drop on, 200 sent and none arrives" "${sent:-?} ${got:-?}" "200 0"
 done
+# The empty window: what the markers and udpwin's drain cost around nothing.
+read -r _ _ empty _ <<<"$(window native 0)"
+diag "empty window (0 datagrams): $empty instructions"
+
 # spin: the kernel instructions per second of guest time beside a task
 # that only runs in user mode (udpwin spin: timer ticks and the like),
 # which every window holds too, in proportion to its length.
 bg=""
 spin() {
-	local before=$(nmarkers) out a b
+	local before out ns k
+	before=$(nmarkers)
 	out=$("$BIN/udpwin" spin 2000) || return 1
 	[ "$(nmarkers)" = $((before + 2)) ] || return 1
-	a=$(markers | tail -n 2 | head -n 1) b=$(markers | tail -n 1)
-	bg+="$(awk -v a="$a" -v b="$b" -v o="$out" 'BEGIN { split(a, x); split(b, y); split(o, z)
-		printf "%.0f", (y[10] - x[10]) / (z[3] / 1e9) }') "
+	read -r _ ns _ <<<"${out#spin }"
+	read -r _ k _ <<<"$(delta)"
+	bg+="$(awk -v k="$k" -v ns="$ns" 'BEGIN { printf "%.0f", k / (ns / 1e9) }') "
 }
 spin
 spin
-# The empty window: what the markers and udpwin's drain cost around nothing.
-r=$(window native 0)
-read -r _ _ empty _ <<<"$r"
-diag "empty window (0 datagrams): $empty instructions"
 
-declare -A tot ker mod usr rcv secs
+# V[metric.contender]: per-packet values, one per round, in round order.
+# Metrics: tot ker mod usr (whole path, per datagram received), txtot
+# txker (sending side, per datagram sent), rxtot rxker (whole minus
+# sending side, the same round), secs (the whole window's seconds).
+declare -A V rcv
+per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 all=($CONTENDERS)
 for r in $(seq "$ROUNDS"); do
 	s=$(((r - 1) % 3))
@@ -161,18 +198,27 @@ for r in $(seq "$ROUNDS"); do
 		fi
 		read -r sent got t k m u ns <<<"$out"
 		[ "$got" -gt 0 ] || { _tap_result not-ok "round $r $c: nothing received"; continue; }
-		tot[$c]+="$(awk -v t="$t" -v g="$got" 'BEGIN { printf "%.1f", t / g }') "
-		ker[$c]+="$(awk -v t="$k" -v g="$got" 'BEGIN { printf "%.1f", t / g }') "
-		mod[$c]+="$(awk -v t="$m" -v g="$got" 'BEGIN { printf "%.1f", t / g }') "
-		usr[$c]+="$(awk -v t="$u" -v g="$got" 'BEGIN { printf "%.1f", t / g }') "
+		drop on
+		out=$(window "$c" "$NPKT" tx) || out=
+		drop off
+		read -r tsent tgot tt tk _ <<<"$out"
+		if [ -z "$out" ] || [ "$tgot" != 0 ] || [ "$tsent" -le 0 ]; then
+			_tap_result not-ok "round $r $c: sending-side window measured" "$out"
+			continue
+		fi
+		V[tot.$c]+="$(per "$t" "$got") " V[ker.$c]+="$(per "$k" "$got") "
+		V[mod.$c]+="$(per "$m" "$got") " V[usr.$c]+="$(per "$u" "$got") "
+		V[txtot.$c]+="$(per "$tt" "$tsent") " V[txker.$c]+="$(per "$tk" "$tsent") "
+		V[rxtot.$c]+="$(awk -v a="$t" -v b="$got" -v c="$tt" -v d="$tsent" 'BEGIN { printf "%.1f", a / b - c / d }') "
+		V[rxker.$c]+="$(awk -v a="$k" -v b="$got" -v c="$tk" -v d="$tsent" 'BEGIN { printf "%.1f", a / b - c / d }') "
+		V[secs.$c]+="$(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }') "
 		rcv[$c]+="$got "
-		secs[$c]+="$(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }') "
-		line+=" $c $got/$sent rx, $t insns;"
+		line+=" $c $got/$sent rx $t insns, tx side $tt;"
 	done
 	diag "round $r:$line"
 done
-
 spin
+
 # stats LIST: "median min max spread%" of the numbers in LIST.
 stats() {
 	tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END {
@@ -180,47 +226,59 @@ stats() {
 		med = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
 		printf "%.0f %.0f %.0f %.1f\n", med, a[1], a[NR], med ? 100 * (a[NR] - a[1]) / med : 0 }'
 }
-declare -A med
-diag "instructions per packet, medians of $ROUNDS rounds [min-max, spread = (max-min)/median]:"
-diag "$(printf '%-7s  %-25s  %-25s  %-25s  %-25s' contender total kernel "module area" user)"
-for c in $CONTENDERS; do
-	row=$(printf '%-7s' "$c")
-	for what in tot ker mod usr; do
-		declare -n lst=$what
-		read -r md lo hi sp <<<"$(stats <<<"${lst[$c]:-}")"
-		med[$what.$c]=$md
-		row+=$(printf '  %-25s' "$md [$lo-$hi, ${sp}%]")
-	done
+cell() {	# METRIC CONTENDER: "median [min-max, spread%]"
+	local md lo hi sp
+	read -r md lo hi sp <<<"$(stats <<<"${V[$1.$2]:-}")"
+	echo "$md [$lo-$hi, ${sp}%]"
+}
+table() {	# TITLE METRIC...
+	local title=$1 c m row
+	shift
+	diag "$title"
+	row=$(printf '%-8s' contender)
+	for m; do row+=$(printf '  %-26s' "$m"); done
 	diag "$row"
+	for c in $CONTENDERS; do
+		row=$(printf '%-8s' "$c")
+		for m; do row+=$(printf '  %-26s' "$(cell "$m" "$c")"); done
+		diag "$row"
+	done
+}
+diag "instructions per packet, medians of $ROUNDS rounds [min-max, spread = (max-min)/median]"
+diag "(tot ker mod usr: the whole path pod 1 -> pod 2, all / kernel mode / module area / user mode, per datagram received;"
+diag " txtot txker: the sending side alone, the underlay dropping node 1's packets; rxtot rxker: whole minus sending side)"
+table "whole path:" tot ker mod usr
+table "by side:" txtot txker rxtot rxker
+for c in $CONTENDERS; do
 	ok "$c: $ROUNDS rounds measured, every datagram received" \
 		test "$(wc -w <<<"${rcv[$c]:-}")" = "$ROUNDS" -a \
 		"$(tr ' ' '\n' <<<"${rcv[$c]:-}" | grep -c "^$NPKT\$")" = "$ROUNDS"
 done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f", a / b }'; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else print a - b }'; }
+median() { stats | cut -d' ' -f1; }
+for m in tot ker txtot rxtot; do
+	p=$(median <<<"${V[$m.podnet]:-}") v=$(median <<<"${V[$m.vxlan]:-}") n=$(median <<<"${V[$m.native]:-}")
+	tp=$(minus "$p" "$n") tv=$(minus "$v" "$n")
+	diag "$m: podnet/vxlan $(ratio "$p" "$v"), podnet/native $(ratio "$p" "$n"), vxlan/native $(ratio "$v" "$n"); overlay tax (contender - native): podnet $tp, vxlan $tv, podnet/vxlan $(ratio "$tp" "$tv")"
+done
+# The same ratios within each round (its windows only): median and range.
+mmr() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR) printf "median %.3f, range %.3f-%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2, a[1], a[NR] }'; }
+read -ra P <<<"${V[tot.podnet]:-}"
+read -ra X <<<"${V[tot.vxlan]:-}"
+read -ra NA <<<"${V[tot.native]:-}"
+pv="" tax=""
+for ((i = 0; i < ${#P[@]} && i < ${#X[@]} && i < ${#NA[@]}; i++)); do
+	pv+="$(awk -v p="${P[i]}" -v v="${X[i]}" 'BEGIN { printf "%.4f", p / v }') "
+	tax+="$(awk -v p="${P[i]}" -v v="${X[i]}" -v n="${NA[i]}" 'BEGIN { printf "%.4f", (p - n) / (v - n) }') "
+done
+diag "per round, whole path: podnet/vxlan $pv-> $(mmr <<<"$pv")"
+diag "per round, overlay tax podnet/vxlan $tax-> $(mmr <<<"$tax")"
 read -r bgmed bglo bghi _ <<<"$(stats <<<"$bg")"
 diag "background: $bgmed [$bglo-$bghi] kernel instructions per second beside a user-mode loop (3 windows of 2 s)"
 for c in $CONTENDERS; do
-	read -r smed slo shi _ <<<"$(tr ' ' '\n' <<<"${secs[$c]:-}" | grep . | sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[int((NR + 1) / 2)], a[1], a[NR] }')"
-	diag "$c: window $smed s [$slo-$shi]; background share about $(awk -v r="$bgmed" -v s="$smed" -v n="$NPKT" 'BEGIN { printf "%.0f", r * s / n }') instructions per packet"
+	read -r smed slo shi _ <<<"$(tr ' ' '\n' <<<"${V[secs.$c]:-}" | grep . | sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[int((NR + 1) / 2)], a[1], a[NR] }')"
+	diag "$c: whole-path window $smed s [$slo-$shi]; background in it about $(awk -v r="$bgmed" -v s="$smed" -v n="$NPKT" 'BEGIN { printf "%.0f", r * s / n }') instructions per packet"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f", a / b }'; }
-minus() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else print a - b }'; }
-for what in tot ker; do
-	name=$([ $what = tot ] && echo "all instructions" || echo "kernel mode")
-	p=${med[$what.podnet]} v=${med[$what.vxlan]} n=${med[$what.native]}
-	tp=$(minus "$p" "$n") tv=$(minus "$v" "$n")
-	diag "$name: podnet/vxlan $(ratio "$p" "$v"), podnet/native $(ratio "$p" "$n"), vxlan/native $(ratio "$v" "$n"); overlay tax (contender - native): podnet $tp, vxlan $tv, podnet/vxlan $(ratio "$tp" "$tv")"
-done
-# The same ratios within each round (its three windows): median and range.
-read -ra P <<<"${tot[podnet]:-}"
-read -ra V <<<"${tot[vxlan]:-}"
-read -ra NA <<<"${tot[native]:-}"
-pv="" tax=""
-for ((i = 0; i < ${#P[@]} && i < ${#V[@]} && i < ${#NA[@]}; i++)); do
-	pv+="$(awk -v p="${P[i]}" -v v="${V[i]}" 'BEGIN { printf "%.4f", p / v }') "
-	tax+="$(awk -v p="${P[i]}" -v v="${V[i]}" -v n="${NA[i]}" 'BEGIN { printf "%.4f", (p - n) / (v - n) }') "
-done
-mmr() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR) printf "median %.3f, range %.3f-%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2, a[1], a[NR] }'; }
-diag "per round, all instructions: podnet/vxlan $pv-> $(mmr <<<"$pv")"
-diag "per round, overlay tax podnet/vxlan $tax-> $(mmr <<<"$tax")"
 pn_cleanup
 done_testing

@@ -6,7 +6,7 @@
  * instruction (xchg %bx,%bx), in one process, so that the counted window
  * holds only the datapath and the two sockets' system calls:
  *
- *   udpwin TX-NETNS SRC RX-NETNS DST PORT N SIZE [WARMUP]
+ *   udpwin TX-NETNS SRC RX-NETNS DST PORT N SIZE [WARMUP [tx]]
  *
  * The receiving socket is opened in /run/netns/RX-NETNS, bound to DST:PORT,
  * with a 64 MiB receive buffer (SO_RCVBUFFORCE), so that the socket drops
@@ -19,6 +19,12 @@
  * the datagrams arrive (it reads after sending), so no wake-up of a second
  * task is in the window: with one CPU the whole path runs in the sender's
  * softirq, packet by packet, the same way for every contender.
+ * With "tx" the datagrams are not expected to arrive (the bench drops them
+ * on the way, to count the sending side alone): after the sends, three
+ * sched_yield(2)s let deferred softirq work (ksoftirqd) finish, and
+ * nothing is waited for; "received" counts what was queued anyway (0 when
+ * the drop works).  The warm-up is dropped too: it still warms the sending
+ * side.
  * Prints "sent S received R waits W warmup R0 ns T", T the window's
  * length (CLOCK_MONOTONIC, read just inside the markers).
  *
@@ -154,12 +160,17 @@ int main(int argc, char **argv)
 	long n, warm = 200, sent, got, got0, waits = 0, w0 = 0;
 	struct sockaddr_in src, dst;
 	long long t0, t1;
+	int txonly = 0;
 	char *buf;
 
 	if (argc == 3 && !strcmp(argv[1], "spin"))
 		return spin(atol(argv[2]));
+	if (argc == 10 && !strcmp(argv[9], "tx")) {
+		txonly = 1;
+		argc--;
+	}
 	if (argc < 8 || argc > 9) {
-		fprintf(stderr, "usage: udpwin TX-NETNS SRC RX-NETNS DST PORT N SIZE [WARMUP]\n"
+		fprintf(stderr, "usage: udpwin TX-NETNS SRC RX-NETNS DST PORT N SIZE [WARMUP [tx]]\n"
 			"       udpwin spin MS\n");
 		return 2;
 	}
@@ -198,16 +209,24 @@ int main(int argc, char **argv)
 		die("connect");
 
 	blast(tx, buf, size, 0, warm);
-	got0 = drain(rx, buf, size, warm, &w0);
+	got0 = drain(rx, buf, size, txonly ? 0 : warm, &w0);
 
 	marker();
 	t0 = now_ns();
 	sent = blast(tx, buf, size, warm, n);
-	got = drain(rx, buf, size, n, &waits);
+	if (txonly) {
+		for (int i = 0; i < 3; i++)
+			sched_yield();
+		got = 0;
+		while (recv(rx, buf, size + 64, MSG_DONTWAIT) >= 0)
+			got++;
+	} else {
+		got = drain(rx, buf, size, n, &waits);
+	}
 	t1 = now_ns();
 	marker();
 
 	printf("sent %ld received %ld waits %ld warmup %ld ns %lld\n", sent, got, waits, got0,
 	       t1 - t0);
-	return got > 0 || n == 0 ? 0 : 1;
+	return got > 0 || n == 0 || txonly ? 0 : 1;
 }
