@@ -237,6 +237,15 @@ int pd_table_sync_full(struct pd_table *t, const struct pd_kernel_ops *ops, void
  */
 int pd_table_sync_delta(struct pd_table *t, const struct pd_kernel_ops *ops, void *data);
 
+/*
+ * The same after a change of the one Node @name (gone if it is not in the
+ * table any more; @before: what it was, NULL if it is new), computing only
+ * the peers that change can touch: what a watch event costs at thousands
+ * of Nodes.  Sends the same requests as pd_table_sync_delta() would.
+ */
+int pd_table_sync_node(struct pd_table *t, const struct pd_kernel_ops *ops, void *data,
+		       const struct pd_node *before, const char *name);
+
 /* --- kernel.c: the podnet family ---------------------------------------------- */
 
 struct pd_kernel {

@@ -7,6 +7,7 @@
  */
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return reply(c, code, ctype, t.p, t.len);
 }
 
+/* A scrape's text (megabytes at thousands of peers) is freed: return it. */
+static void completed(void *cls, struct MHD_Connection *c, void **req,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)req;
+	(void)toe;
+	malloc_trim(0);
+}
+
 static int parse_listen(const char *s, struct sockaddr_storage *ss, char *err, size_t errlen)
 {
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
@@ -248,6 +260,7 @@ struct pd_http *pd_http_start(const char *listen, struct pd_state *st, char *err
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_CONNECTION_TIMEOUT, 10U,
 				MHD_OPTION_CONNECTION_LIMIT, 16U,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 				MHD_OPTION_END);
 	if (!h->d) {
 		free(h);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ static void usage(FILE *f)
 		"  --listen ADDR:PORT      /healthz, /readyz, /metrics (default 127.0.0.1:9472; \"\" none)\n"
 		"  --stall-timeout SEC     reconnect a watch silent for this long (default 90)\n"
 		"  --watch-timeout SEC     timeoutSeconds of a watch, jittered up to 2x (default 300)\n"
-		"  --page-size N           Nodes per list page (default 500)\n"
+		"  --page-size N           Nodes per list page (default 100)\n"
 		"  -h, --help              this help\n"
 		"  -V, --version           the version\n");
 }
@@ -133,7 +134,7 @@ static int parse_opts(struct pd_opts *o, int argc, char **argv)
 		.family = AF_INET, .cni_conf_dir = "/etc/cni/net.d",
 		.cni_conf_file = "10-podnet.conflist", .cni_chain = "portmap,bandwidth",
 		.listen = "127.0.0.1:9472", .stall_timeout = 90, .watch_timeout = 300,
-		.page_size = 500,
+		.page_size = 100,
 	};
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -353,6 +354,7 @@ static int sync_full(struct agent *a)
 	}
 	publish(a);
 	pd_log("synced %s: %zu peers from %zu nodes", a->o.device, a->t.n_applied, a->t.n_nodes);
+	malloc_trim(0);		/* the list's pages are gone */
 	if (write_sync_file(a) < 0)
 		return -1;
 	write_cni_conf(a);
@@ -384,12 +386,15 @@ static int on_event(json_t *ev, void *data)
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	json_t *obj = json_object_get(ev, "object");
 	const struct pd_node *old, *cur;
-	char err[PD_ERRLEN];
-	struct pd_node n;
+	struct pd_node n, before;
+	char err[PD_ERRLEN], name[256];	/* a Node's name: at most 253 */
 	bool had;
 
 	a->events_this_watch++;
 	COUNT(a, events);
+	/* Parsed events leave freed heap behind: give it back now and then. */
+	if (!(a->events_this_watch % 1024))
+		malloc_trim(0);
 	if (!type)
 		return 0;
 	if (!strcmp(type, "ERROR"))
@@ -412,8 +417,14 @@ static int on_event(json_t *ev, void *data)
 		pd_log("%s", err);
 	free(a->rv);
 	a->rv = strdup(n.rv);
+	snprintf(name, sizeof(name), "%s", n.name);
 	old = pd_table_node(&a->t, n.name);
 	had = old != NULL;
+	/* What it was, for the incremental sync (its strings go with it). */
+	if (had) {
+		before = *old;
+		before.name = before.rv = NULL;
+	}
 	if (!strcmp(type, "DELETED")) {
 		if (had)
 			pd_log("node %s deleted", n.name);
@@ -422,14 +433,15 @@ static int on_event(json_t *ev, void *data)
 		if (!had)
 			return 0;
 	} else {
-		bool same = had && pd_node_same_peer(old, &n);
-
+		if (had && pd_node_same_peer(old, &n)) {
+			/* A status heartbeat: nothing for the kernel, nor the heap. */
+			pd_node_free(&n);
+			return 0;
+		}
 		if (pd_table_set_node(&a->t, &n) < 0) {
 			pd_node_free(&n);
 			return W_ERROR;
 		}
-		if (same)	/* a status heartbeat: nothing for the kernel */
-			return 0;
 		cur = pd_table_node(&a->t, n.name);
 		log_node(had ? "changed" : "added", cur, a->o.family);
 		if (!strcmp(cur->name, a->o.node_name)) {
@@ -447,7 +459,7 @@ static int on_event(json_t *ev, void *data)
 	}
 	if (!a->ifindex)
 		return 0;	/* no device before our own Node is known */
-	if (pd_table_sync_delta(&a->t, &pd_kernel_ops, &a->k) < 0) {
+	if (pd_table_sync_node(&a->t, &pd_kernel_ops, &a->k, had ? &before : NULL, name) < 0) {
 		pd_log("%s; the whole table is replaced again", a->k.err);
 		publish(a);
 		return W_RESYNC;
@@ -647,6 +659,8 @@ int main(int argc, char **argv)
 	if (parse_opts(&a.o, argc, argv) < 0)
 		return 2;
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	/* Two threads, little memory: one malloc arena, not one per thread. */
+	mallopt(M_ARENA_MAX, 1);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

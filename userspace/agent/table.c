@@ -289,23 +289,43 @@ static int prefix_qcmp(const void *x, const void *y)
 	return pn_prefix_cmp(x, y);
 }
 
+static int peer_qcmp(const void *x, const void *y)
+{
+	return pd_addr_cmp(&((const struct pn_peer *)x)->remote, &((const struct pn_peer *)y)->remote);
+}
+
 /* Prefixes are kept sorted in every peer table.c builds. */
 static bool has_prefix(const struct pn_prefix *v, size_t n, const struct pn_prefix *p)
 {
 	return n && bsearch(p, v, n, sizeof(*v), prefix_qcmp);
 }
 
-int pd_table_sync_delta(struct pd_table *t, const struct pd_kernel_ops *ops, void *data)
+/* Is @a one of @r[0..nr) (or is there no @r: every remote counts)? */
+static bool in_set(const struct pn_addr *a, const struct pn_addr *r, size_t nr)
+{
+	size_t i;
+
+	if (!r)
+		return true;
+	for (i = 0; i < nr; i++)
+		if (pn_addr_equal(a, &r[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Send what turns applied into @d for the peers whose remote is in @r
+ * (every peer if @r is NULL): @d holds the desired peers of those remotes,
+ * sorted by remote, and applied takes them over on success.
+ */
+static int apply(struct pd_table *t, const struct pd_kernel_ops *ops, void *data,
+		 struct pn_peer *d, size_t nd, const struct pn_addr *r, size_t nr)
 {
 	struct pn_prefix *all = NULL;
-	struct pn_peer *d;
-	size_t nd, i, j, n_all = 0;
+	struct pn_peer *v = NULL;
+	size_t i, j, k, n_all = 0;
 	int ret = -1;
 
-	if (!t->synced)
-		return pd_table_sync_full(t, ops, data);
-	if (pd_table_desired(t, &d, &nd))
-		return -1;
 	for (i = 0; i < nd; i++)
 		n_all += d[i].n_prefixes;
 	all = malloc((n_all ? n_all : 1) * sizeof(*all));
@@ -317,59 +337,224 @@ int pd_table_sync_delta(struct pd_table *t, const struct pd_kernel_ops *ops, voi
 	}
 	qsort(all, n_all, sizeof(*all), prefix_qcmp);
 
-	/* New peers and new prefixes first: NLM_F_REPLACE moves them. */
+	/* New peers, new prefixes and new MACs first: NLM_F_REPLACE moves prefixes. */
 	for (i = 0; i < nd; i++) {
 		const struct pn_peer *a = peer_find(t->applied, t->n_applied, &d[i].remote);
 		struct pn_peer add = { .remote = d[i].remote, .has_remote = true };
-		int r = 0;
+		int e = 0;
 
-		for (j = 0; j < d[i].n_prefixes && !r; j++)
+		for (j = 0; j < d[i].n_prefixes && !e; j++)
 			if (!a || !has_prefix(a->prefixes, a->n_prefixes, &d[i].prefixes[j]))
-				r = pn_peer_add_prefix(&add, &d[i].prefixes[j]);
+				e = pn_peer_add_prefix(&add, &d[i].prefixes[j]);
 		/* A new MAC, or none any more (all-zero removes it). */
 		if (!a ? d[i].has_mac : (a->has_mac != d[i].has_mac ||
 					 memcmp(a->mac, d[i].mac, PN_MAC_LEN))) {
 			add.has_mac = true;
 			memcpy(add.mac, d[i].mac, PN_MAC_LEN);
 		}
-		if (!r && (add.n_prefixes || add.has_mac)) {
+		if (!e && (add.n_prefixes || add.has_mac)) {
 			t->writes++;
-			r = ops->add(&add, data);
+			e = ops->add(&add, data);
 		}
 		pn_peer_free(&add);
-		if (r)
+		if (e)
 			goto out;
 	}
-	/* Then what no Node claims any more. */
+	/* Then what no Node claims any more (a prefix in @d moved already). */
 	for (i = 0; i < t->n_applied; i++) {
 		const struct pn_peer *a = &t->applied[i];
 		struct pn_peer del = { .remote = a->remote, .has_remote = true };
-		int r = 0;
+		int e = 0;
 
+		if (!in_set(&a->remote, r, nr))
+			continue;
 		if (peer_find(d, nd, &a->remote)) {
-			for (j = 0; j < a->n_prefixes && !r; j++)
+			for (j = 0; j < a->n_prefixes && !e; j++)
 				if (!has_prefix(all, n_all, &a->prefixes[j]))
-					r = pn_peer_add_prefix(&del, &a->prefixes[j]);
-			if (!r && del.n_prefixes) {
+					e = pn_peer_add_prefix(&del, &a->prefixes[j]);
+			if (!e && del.n_prefixes) {
 				t->writes++;
-				r = ops->del(&del, data);
+				e = ops->del(&del, data);
 			}
 		} else {
 			t->writes++;
-			r = ops->del(&del, data);
+			e = ops->del(&del, data);
 		}
 		pn_peer_free(&del);
-		if (r)
+		if (e)
 			goto out;
 	}
-	set_applied(t, d, nd);
-	d = NULL;
-	nd = 0;
+
+	if (!r) {
+		set_applied(t, d, nd);
+		ret = 0;
+		goto out_kept;
+	}
+	/* Merge: applied without the remotes of @r, and @d, both sorted. */
+	v = calloc(t->n_applied + nd + 1, sizeof(*v));
+	if (!v)
+		goto out;
+	for (i = 0, j = 0, k = 0; i < t->n_applied || j < nd;) {
+		if (i < t->n_applied && in_set(&t->applied[i].remote, r, nr)) {
+			pn_peer_free(&t->applied[i++]);
+		} else if (j >= nd || (i < t->n_applied &&
+				       pd_addr_cmp(&t->applied[i].remote, &d[j].remote) < 0)) {
+			v[k++] = t->applied[i++];
+		} else {
+			v[k++] = d[j++];
+		}
+	}
+	free(t->applied);
+	free(d);
+	t->applied = v;
+	t->n_applied = k;
 	ret = 0;
+	goto out_kept;
 out:
-	if (ret)
-		t->synced = false;
+	t->synced = false;
 	pd_peers_free(d, nd);
+out_kept:
 	free(all);
 	return ret;
+}
+
+int pd_table_sync_delta(struct pd_table *t, const struct pd_kernel_ops *ops, void *data)
+{
+	struct pn_peer *d;
+	size_t nd;
+
+	if (!t->synced)
+		return pd_table_sync_full(t, ops, data);
+	if (pd_table_desired(t, &d, &nd)) {
+		t->synced = false;
+		return -1;
+	}
+	return apply(t, ops, data, d, nd, NULL, 0);
+}
+
+/* --- one Node's change, without recomputing the whole table ---------------- */
+
+static bool has_cidr(const struct pd_node *n, const struct pn_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < n->n_cidrs; i++)
+		if (!pn_prefix_cmp(&n->cidrs[i], p))
+			return true;
+	return false;
+}
+
+/* The Node a prefix goes to: the first by name that claims it (as desired()). */
+static const struct pd_node *winner(const struct pd_table *t, const struct pn_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_nodes; i++) {
+		const struct pd_node *n = &t->nodes[i];
+
+		if (pd_node_remote(n, t->family) && strcmp(n->name, t->self) && has_cidr(n, p))
+			return n;
+	}
+	return NULL;
+}
+
+#define CHANGE_MAX	(4 * PD_MAX_CIDRS + 2)
+
+static void add_remote(struct pn_addr *r, size_t *nr, const struct pn_addr *a)
+{
+	if (a && !in_set(a, r, *nr) && *nr < CHANGE_MAX)
+		r[(*nr)++] = *a;
+}
+
+/* The desired peer of remote @r, as pd_table_desired() would make it. */
+static int desired_peer(struct pd_table *t, const struct pn_addr *r, struct pn_peer *p)
+{
+	size_t i, j;
+
+	memset(p, 0, sizeof(*p));
+	p->remote = *r;
+	p->has_remote = true;
+	for (i = 0; i < t->n_nodes; i++) {
+		const struct pd_node *n = &t->nodes[i];
+		const struct pn_addr *nr = pd_node_remote(n, t->family);
+		const uint8_t *mac;
+
+		if (!nr || !pn_addr_equal(nr, r) || !strcmp(n->name, t->self))
+			continue;
+		for (j = 0; j < n->n_cidrs; j++)
+			if (winner(t, &n->cidrs[j]) == n &&
+			    pn_peer_add_prefix(p, &n->cidrs[j]))
+				return -1;
+		mac = pd_node_mac(n, t->family);
+		if (mac && !p->has_mac) {
+			memcpy(p->mac, mac, PN_MAC_LEN);
+			p->has_mac = true;
+		}
+	}
+	if (p->n_prefixes)
+		qsort(p->prefixes, p->n_prefixes, sizeof(*p->prefixes), prefix_qcmp);
+	return 0;
+}
+
+int pd_table_sync_node(struct pd_table *t, const struct pd_kernel_ops *ops, void *data,
+		       const struct pd_node *before, const char *name)
+{
+	const struct pd_node *cur = pd_table_node(t, name);
+	struct pn_addr r[CHANGE_MAX];
+	struct pn_prefix p[2 * PD_MAX_CIDRS];
+	struct pn_peer d[CHANGE_MAX], *dv;
+	size_t nr = 0, np = 0, nd = 0, i, k;
+	const struct pd_node *w;
+
+	if (!t->synced || !strcmp(name, t->self))
+		return t->synced ? 0 : pd_table_sync_full(t, ops, data);
+	/* The prefixes that may change hands, and every remote they touch. */
+	for (i = 0; before && i < before->n_cidrs; i++)
+		p[np++] = before->cidrs[i];
+	for (i = 0; cur && i < cur->n_cidrs; i++)
+		if (!before || !has_cidr(before, &cur->cidrs[i]))
+			p[np++] = cur->cidrs[i];
+	if (before)
+		add_remote(r, &nr, pd_node_remote(before, t->family));
+	if (cur)
+		add_remote(r, &nr, pd_node_remote(cur, t->family));
+	for (i = 0; i < np; i++) {
+		w = winner(t, &p[i]);
+		if (w)
+			add_remote(r, &nr, pd_node_remote(w, t->family));
+		for (k = 0; k < t->n_applied; k++)
+			if (has_prefix(t->applied[k].prefixes, t->applied[k].n_prefixes, &p[i]))
+				add_remote(r, &nr, &t->applied[k].remote);
+		if (cur && w && w != cur && has_cidr(cur, &p[i])) {
+			char s[PN_PREFIX_STRLEN];
+
+			t->conflicts++;
+			pd_log("pod CIDR %s is claimed by nodes %s and %s: %s keeps it",
+			       pn_prefix_str(&p[i], s, sizeof(s)), w->name, cur->name, w->name);
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		if (desired_peer(t, &r[i], &d[nd])) {
+			pn_peer_free(&d[nd]);
+			for (k = 0; k < nd; k++)
+				pn_peer_free(&d[k]);
+			t->synced = false;
+			return -1;
+		}
+		if (d[nd].n_prefixes)
+			nd++;
+		else
+			pn_peer_free(&d[nd]);
+	}
+	/* apply() wants them sorted by remote, in an array it may keep. */
+	dv = calloc(nd ? nd : 1, sizeof(*dv));
+	if (!dv) {
+		for (k = 0; k < nd; k++)
+			pn_peer_free(&d[k]);
+		t->synced = false;
+		return -1;
+	}
+	memcpy(dv, d, nd * sizeof(*dv));
+	qsort(dv, nd, sizeof(*dv), peer_qcmp);
+	return apply(t, ops, data, dv, nd, r, nr);
 }

@@ -318,6 +318,223 @@ static void test_flannel_nodes(void **state)
 	pd_table_free(&t);
 }
 
+/* --- the incremental sync against a model of the kernel's table ------------- */
+
+struct model {
+	struct pn_peer v[16];
+	size_t n;
+};
+
+static struct pn_peer *model_peer(struct model *m, const struct pn_addr *a, bool create)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (pn_addr_equal(&m->v[i].remote, a))
+			return &m->v[i];
+	if (!create)
+		return NULL;
+	assert_true(m->n < 16);
+	memset(&m->v[m->n], 0, sizeof(m->v[0]));
+	m->v[m->n].remote = *a;
+	m->v[m->n].has_remote = true;
+	return &m->v[m->n++];
+}
+
+static bool peer_drop_prefix(struct pn_peer *p, const struct pn_prefix *x)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_prefixes; i++)
+		if (!pn_prefix_cmp(&p->prefixes[i], x)) {
+			p->prefixes[i] = p->prefixes[--p->n_prefixes];
+			return true;
+		}
+	return false;
+}
+
+/* NEW_PEER with NLM_F_REPLACE, as the UAPI header describes it. */
+static int model_add(const struct pn_peer *p, void *data)
+{
+	struct model *m = data;
+	struct pn_peer *mp = model_peer(m, &p->remote, true);
+	static const uint8_t zero[PN_MAC_LEN];
+	size_t i, j;
+
+	if (p->has_mac) {
+		memcpy(mp->mac, p->mac, PN_MAC_LEN);
+		mp->has_mac = memcmp(p->mac, zero, PN_MAC_LEN) != 0;
+	}
+	for (i = 0; i < p->n_prefixes; i++) {
+		for (j = 0; j < m->n; j++)
+			peer_drop_prefix(&m->v[j], &p->prefixes[i]);
+		assert_int_equal(pn_peer_add_prefix(mp, &p->prefixes[i]), 0);
+	}
+	return 0;
+}
+
+/* DEL_PEER: the peer must exist, and each prefix named be its own. */
+static int model_del(const struct pn_peer *p, void *data)
+{
+	struct model *m = data;
+	struct pn_peer *mp = model_peer(m, &p->remote, false);
+	size_t i;
+
+	if (!mp)
+		fail_msg("DEL_PEER of a peer that does not exist");
+	if (!p->n_prefixes) {
+		pn_peer_free(mp);
+		*mp = m->v[--m->n];
+		return 0;
+	}
+	for (i = 0; i < p->n_prefixes; i++)
+		if (!peer_drop_prefix(mp, &p->prefixes[i]))
+			fail_msg("DEL_PEER of a prefix the peer does not own");
+	return 0;
+}
+
+static int model_replace(const struct pn_peer *peers, size_t n, void *data)
+{
+	struct model *m = data;
+	size_t i, j;
+
+	for (i = 0; i < m->n; i++)
+		pn_peer_free(&m->v[i]);
+	m->n = 0;
+	for (i = 0; i < n; i++) {
+		struct pn_peer *mp = model_peer(m, &peers[i].remote, true);
+
+		mp->has_mac = peers[i].has_mac;
+		memcpy(mp->mac, peers[i].mac, PN_MAC_LEN);
+		for (j = 0; j < peers[i].n_prefixes; j++)
+			assert_int_equal(pn_peer_add_prefix(mp, &peers[i].prefixes[j]), 0);
+	}
+	return 0;
+}
+
+static const struct pd_kernel_ops model_ops = { model_replace, model_add, model_del };
+
+/* "REMOTE P,P mac M" per peer with a prefix, sorted: tables compared as text. */
+static void table_text(const struct pn_peer *v, size_t n, char *out, size_t len)
+{
+	char lines[16][512], a[INET6_ADDRSTRLEN], pf[PN_PREFIX_STRLEN];
+	struct pn_prefix sorted[64];
+	size_t i, j, k = 0, off = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t o;
+
+		if (!v[i].n_prefixes)
+			continue;	/* the kernel keeps an emptied peer; it routes nothing */
+		assert_true(v[i].n_prefixes <= 64);
+		memcpy(sorted, v[i].prefixes, v[i].n_prefixes * sizeof(*sorted));
+		qsort(sorted, v[i].n_prefixes, sizeof(*sorted),
+		      (int (*)(const void *, const void *))pn_prefix_cmp);
+		o = (size_t)snprintf(lines[k], sizeof(lines[k]), "%s",
+				     pn_addr_str(&v[i].remote, a, sizeof(a)));
+		for (j = 0; j < v[i].n_prefixes; j++)
+			o += (size_t)snprintf(lines[k] + o, sizeof(lines[k]) - o, " %s",
+					      pn_prefix_str(&sorted[j], pf, sizeof(pf)));
+		if (v[i].has_mac)
+			snprintf(lines[k] + o, sizeof(lines[k]) - o, " mac %s",
+				 pn_mac_str(v[i].mac, pf, sizeof(pf)));
+		k++;
+	}
+	qsort(lines, k, sizeof(lines[0]), (int (*)(const void *, const void *))strcmp);
+	out[0] = '\0';
+	for (i = 0; i < k; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s;", lines[i]);
+}
+
+static void random_node(struct pd_node *n, unsigned int *seed)
+{
+	static const uint8_t macs[2][PN_MAC_LEN] = {
+		{ 0x0e, 0, 0, 0, 0, 1 }, { 0x0e, 0, 0, 0, 0, 2 },
+	};
+	char name[8], why[PN_ERRLEN];
+	size_t i, want = (size_t)(rand_r(seed) % 3);
+	int r = rand_r(seed) % 5, f;
+
+	memset(n, 0, sizeof(*n));
+	snprintf(name, sizeof(name), "n%d", rand_r(seed) % 8);
+	n->name = strdup(name);
+	n->rv = strdup("1");
+	for (i = 0; i < want; i++) {
+		char c[32];
+		struct pn_prefix p;
+		size_t j;
+		bool dup = false;
+
+		snprintf(c, sizeof(c), "10.244.%d.0/24", rand_r(seed) % 6);
+		assert_int_equal(pn_parse_prefix(c, &p, why, sizeof(why)), 0);
+		for (j = 0; j < n->n_cidrs; j++)
+			dup |= !pn_prefix_cmp(&n->cidrs[j], &p);
+		if (!dup)
+			n->cidrs[n->n_cidrs++] = p;
+	}
+	if (r < 4) {	/* four underlay addresses, or none */
+		char ip[32];
+
+		snprintf(ip, sizeof(ip), "192.168.99.%d", r + 1);
+		assert_int_equal(pn_parse_remote(ip, &n->ip[0], why, sizeof(why)), 0);
+		n->has_ip[0] = true;
+		n->ip_source[0] = PD_IP_INTERNAL;
+	}
+	f = rand_r(seed) % 3;
+	if (f < 2) {
+		memcpy(n->mac[0], macs[f], PN_MAC_LEN);
+		n->has_mac[0] = true;
+	}
+}
+
+static void test_incremental_random(void **state)
+{
+	char want[4096], have[4096], kern[4096];
+	struct model m = { .n = 0 };
+	unsigned int seed = 42;
+	struct pd_table t;
+	struct pn_peer *d;
+	size_t nd, i, step;
+
+	(void)state;
+	pd_table_init(&t, "n5", AF_INET);
+	assert_int_equal(pd_table_sync_full(&t, &model_ops, &m), 0);
+	for (step = 0; step < 3000; step++) {
+		struct pd_node n, before;
+		const struct pd_node *old;
+		char name[8];
+		bool had;
+
+		random_node(&n, &seed);
+		snprintf(name, sizeof(name), "%s", n.name);
+		old = pd_table_node(&t, name);
+		had = old != NULL;
+		if (had) {
+			before = *old;
+			before.name = before.rv = NULL;
+		}
+		if (rand_r(&seed) % 4 == 0) {
+			pd_node_free(&n);
+			pd_table_del_node(&t, name);
+		} else {
+			assert_int_equal(pd_table_set_node(&t, &n), 0);
+		}
+		assert_int_equal(pd_table_sync_node(&t, &model_ops, &m, had ? &before : NULL, name), 0);
+		assert_true(t.synced);
+		assert_int_equal(pd_table_desired(&t, &d, &nd), 0);
+		table_text(d, nd, want, sizeof(want));
+		table_text(t.applied, t.n_applied, have, sizeof(have));
+		table_text(m.v, m.n, kern, sizeof(kern));
+		pd_peers_free(d, nd);
+		if (strcmp(want, have) || strcmp(want, kern))
+			fail_msg("step %zu (%s): desired %s\napplied %s\nkernel %s", step, name, want,
+				 have, kern);
+	}
+	for (i = 0; i < m.n; i++)
+		pn_peer_free(&m.v[i]);
+	pd_table_free(&t);
+}
+
 /* --- kubeconfig ------------------------------------------------------------------ */
 
 static char *write_tmp(const char *dir, const char *name, const char *text)
@@ -413,6 +630,7 @@ const struct CMUnitTest agent_tests[] = {
 	cmocka_unit_test(test_table_sync),
 	cmocka_unit_test(test_table_conflict_and_failure),
 	cmocka_unit_test(test_flannel_nodes),
+	cmocka_unit_test(test_incremental_random),
 	cmocka_unit_test(test_kubeconfig),
 };
 const size_t agent_count = COUNT(agent_tests);
