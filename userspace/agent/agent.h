@@ -27,7 +27,8 @@
 #include "util.h"
 
 #define PD_ERRLEN	1024
-#define PD_MAX_CIDRS	8
+#define PD_MAX_CIDRS	4	/* of a Node: spec.podCIDRs holds one per family */
+#define PD_MAX_CLUSTER	8	/* --cluster-cidr */
 
 /* Annotation that overrides a Node's underlay address (one per family). */
 #define PD_ANNOT_UNDERLAY	"podnet.io/underlay-ip"
@@ -52,7 +53,7 @@ struct pd_opts {
 	uint32_t vni;
 	uint16_t port;
 	int family;			/* underlay family preferred: AF_INET/AF_INET6 */
-	struct pn_prefix cluster[PD_MAX_CIDRS];
+	struct pn_prefix cluster[PD_MAX_CLUSTER];
 	size_t n_cluster;
 	const char *cni_conf_dir;	/* "": write no CNI config */
 	const char *cni_conf_file;	/* file name in cni_conf_dir */

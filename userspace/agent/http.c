@@ -30,6 +30,7 @@ struct peer_row {
 	struct pn_addr remote;
 	uint64_t v[PODNET_STATS_A_MAX + 1];
 	uint32_t present;
+	char node[64];
 };
 
 struct rows {
@@ -80,14 +81,40 @@ static void metric(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
 }
 
-static void metrics(FILE *f, struct pd_state *st)
+/*
+ * A scrape: podnetd's own metrics as one block, then the kernel's counters
+ * of every peer, one line at a time as libmicrohttpd asks for them, so a
+ * table of thousands of peers never sits in memory as text.
+ */
+struct scrape {
+	char *head;			/* podnetd's own metrics */
+	size_t head_len;
+	struct rows r;
+	const char *device;
+	int type;			/* PODNET_STATS_A_* being written */
+	size_t row;			/* next row of it; r.n: its header is next */
+	char line[320];
+	const char *cur;		/* what is being copied out */
+	size_t cur_len, cur_off;
+	bool head_done;
+};
+
+static struct scrape *scrape_new(struct pd_state *st)
 {
-	char err[PD_ERRLEN], a[INET6_ADDRSTRLEN];
-	struct rows r = { 0 };
+	char err[PD_ERRLEN];
+	struct scrape *s = calloc(1, sizeof(*s));
 	time_t now = time(NULL);
-	int type;
+	FILE *f;
 	size_t i;
 
+	if (!s)
+		return NULL;
+	f = open_memstream(&s->head, &s->head_len);
+	if (!f) {
+		free(s);
+		return NULL;
+	}
+	s->device = st->device;
 	pthread_mutex_lock(&st->lock);
 	metric(f, "podnetd_synced", "gauge",
 	       "1 when the kernel's peer table is what the API says", st->synced);
@@ -111,29 +138,111 @@ static void metrics(FILE *f, struct pd_state *st)
 	       st->last_sync ? (unsigned long long)(now - st->last_sync) : 0);
 	pthread_mutex_unlock(&st->lock);
 
-	if (pd_kernel_peer_stats(st->device, row_cb, &r, err, sizeof(err)) < 0) {
+	if (pd_kernel_peer_stats(st->device, row_cb, &s->r, err, sizeof(err)) < 0) {
 		fprintf(f, "# per-peer counters unavailable: %s\n", err);
-		free(r.v);
-		return;
+		s->r.n = 0;
 	}
+	fclose(f);
 	pthread_mutex_lock(&st->lock);
-	for (type = 0; type <= PODNET_STATS_A_MAX; type++) {
-		const char *name = pn_stats_name(type);
-
-		if (!name)
-			continue;
-		fprintf(f, "# HELP podnet_peer_%s_total the kernel's per-peer %s counter\n"
-			"# TYPE podnet_peer_%s_total counter\n", name, name, name);
-		for (i = 0; i < r.n; i++)
-			if (r.v[i].present & (1U << type))
-				fprintf(f, "podnet_peer_%s_total{device=\"%s\",remote=\"%s\",node=\"%s\"} %llu\n",
-					name, st->device,
-					pn_addr_str(&r.v[i].remote, a, sizeof(a)),
-					node_of(st, &r.v[i].remote),
-					(unsigned long long)r.v[i].v[type]);
-	}
+	for (i = 0; i < s->r.n; i++)
+		snprintf(s->r.v[i].node, sizeof(s->r.v[i].node), "%s",
+			 node_of(st, &s->r.v[i].remote));
 	pthread_mutex_unlock(&st->lock);
-	free(r.v);
+	s->row = s->r.n;	/* the first type's header comes first */
+	return s;
+}
+
+static void scrape_free(void *cls)
+{
+	struct scrape *s = cls;
+
+	free(s->head);
+	free(s->r.v);
+	free(s);
+}
+
+/* Point s->cur at the next piece of text; false at the end. */
+static bool scrape_next(struct scrape *s)
+{
+	char a[INET6_ADDRSTRLEN];
+	const char *name;
+
+	s->cur_off = 0;
+	if (!s->head_done) {
+		s->head_done = true;
+		s->cur = s->head;
+		s->cur_len = s->head_len;
+		return true;
+	}
+	for (; s->type <= PODNET_STATS_A_MAX; s->type++, s->row = s->r.n) {
+		name = pn_stats_name(s->type);
+		if (!name || !s->r.n)
+			continue;
+		if (s->row == s->r.n) {		/* the header, then row 0 */
+			s->row = 0;
+			s->cur_len = (size_t)snprintf(s->line, sizeof(s->line),
+				"# HELP podnet_peer_%s_total the kernel's per-peer %s counter\n"
+				"# TYPE podnet_peer_%s_total counter\n", name, name, name);
+			s->cur = s->line;
+			return true;
+		}
+		while (s->row < s->r.n && !(s->r.v[s->row].present & (1U << s->type)))
+			s->row++;
+		if (s->row < s->r.n) {
+			const struct peer_row *pr = &s->r.v[s->row++];
+
+			s->cur_len = (size_t)snprintf(s->line, sizeof(s->line),
+				"podnet_peer_%s_total{device=\"%s\",remote=\"%s\",node=\"%s\"} %llu\n",
+				name, s->device, pn_addr_str(&pr->remote, a, sizeof(a)), pr->node,
+				(unsigned long long)pr->v[s->type]);
+			if (s->cur_len >= sizeof(s->line))
+				s->cur_len = sizeof(s->line) - 1;
+			s->cur = s->line;
+			if (s->row == s->r.n)	/* next: the next type's header */
+				s->type++;
+			return true;
+		}
+	}
+	return false;
+}
+
+static ssize_t scrape_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct scrape *s = cls;
+	size_t out = 0, n;
+
+	(void)pos;
+	while (out < max) {
+		if (s->cur_off == s->cur_len && !scrape_next(s))
+			break;
+		n = s->cur_len - s->cur_off;
+		if (n > max - out)
+			n = max - out;
+		memcpy(buf + out, s->cur + s->cur_off, n);
+		s->cur_off += n;
+		out += n;
+	}
+	return out ? (ssize_t)out : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static enum MHD_Result reply_metrics(struct MHD_Connection *c, struct pd_state *st)
+{
+	struct scrape *s = scrape_new(st);
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (!s)
+		return MHD_NO;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32768, scrape_read, s,
+					      scrape_free);
+	if (!r) {
+		scrape_free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4");
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int code, const char *ctype,
@@ -159,7 +268,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct pd_http *h = cls;
 	struct pd_state *st = h->st;
 	struct text t = { 0 };
-	const char *ctype = "text/plain";
 	unsigned int code = 200;
 
 	(void)version;
@@ -186,14 +294,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		}
 		pthread_mutex_unlock(&st->lock);
 	} else if (!strcmp(url, "/metrics")) {
-		metrics(t.f, st);
-		ctype = "text/plain; version=0.0.4";
+		fclose(t.f);
+		free(t.p);
+		return reply_metrics(c, st);
 	} else {
 		code = 404;
 		fprintf(t.f, "not found: try /healthz, /readyz or /metrics\n");
 	}
 	fclose(t.f);
-	return reply(c, code, ctype, t.p, t.len);
+	return reply(c, code, "text/plain", t.p, t.len);
 }
 
 /* A scrape's text (megabytes at thousands of peers) is freed: return it. */

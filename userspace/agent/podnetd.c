@@ -88,8 +88,8 @@ static int parse_cidrs(struct pd_opts *o, const char *s)
 
 	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !ret;
 	     tok = strtok_r(NULL, ",", &save)) {
-		if (o->n_cluster == PD_MAX_CIDRS) {
-			fprintf(stderr, "podnetd: --cluster-cidr: at most %d CIDRs\n", PD_MAX_CIDRS);
+		if (o->n_cluster == PD_MAX_CLUSTER) {
+			fprintf(stderr, "podnetd: --cluster-cidr: at most %d CIDRs\n", PD_MAX_CLUSTER);
 			ret = -1;
 		} else if (pn_parse_prefix(tok, &o->cluster[o->n_cluster], why, sizeof(why))) {
 			fprintf(stderr, "podnetd: --cluster-cidr \"%s\": %s\n", tok, why);
@@ -393,7 +393,7 @@ static int on_event(json_t *ev, void *data)
 	a->events_this_watch++;
 	COUNT(a, events);
 	/* Parsed events leave freed heap behind: give it back now and then. */
-	if (!(a->events_this_watch % 1024))
+	if (!(a->events_this_watch % 64))
 		malloc_trim(0);
 	if (!type)
 		return 0;
