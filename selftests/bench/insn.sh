@@ -80,7 +80,7 @@ for n in 1 2; do
 	route add 10.245.$m.0/24 via 10.245.$m.0 dev flannel.1 onlink
 	route add 10.246.$m.0/24 via $(v4 "$m") dev eth0
 	EOF
-	in_node "$n" bridge fdb append "$mac" dev flannel.1 dst "$(v4 "$m")" self permanent
+	in_node "$n" bridge fdb replace "$mac" dev flannel.1 dst "$(v4 "$m")" self permanent
 done
 # Every other neighbour permanent too, the same for all contenders: with
 # one-way UDP nothing confirms an entry, so it would go stale and be
