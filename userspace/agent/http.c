@@ -167,7 +167,7 @@ static bool scrape_next(struct scrape *s)
 	char a[INET6_ADDRSTRLEN];
 	const char *name;
 
-	s->cur_off = 0;
+	s->cur_off = s->cur_len = 0;	/* at the end too: nothing more to copy */
 	if (!s->head_done) {
 		s->head_done = true;
 		s->cur = s->head;

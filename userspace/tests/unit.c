@@ -22,6 +22,7 @@ int main(void)
 		{ print_tests, &print_count },
 		{ replace_tests, &replace_count },
 		{ agent_tests, &agent_count },
+		{ http_tests, &http_count },
 	};
 	struct CMUnitTest *all;
 	size_t i, n = 0;

@@ -20,6 +20,7 @@ TEST_SET(nl);
 TEST_SET(print);
 TEST_SET(replace);
 TEST_SET(agent);
+TEST_SET(http);
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
