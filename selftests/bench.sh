@@ -42,8 +42,10 @@ if [[ $lanes == *" peers "* ]]; then
 	mkdir -p build/bench
 	cp "$kbin/flanneld" build/bench/flanneld
 	echo "== booting kernel $k and benchmarking peer programming (takes 15-30 minutes under TCG)"
+	selftests/tools/cni-driver/build.sh
 	PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/lookup.sh \
-		selftests/bench/peer-programming.sh selftests/bench/podnetd.sh >"$out" || rc=$?
+		selftests/bench/peer-programming.sh selftests/bench/podnetd.sh \
+		selftests/bench/cni.sh >"$out" || rc=$?
 	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
 	tail -n 1 "$out"
 fi
