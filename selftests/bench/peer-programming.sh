@@ -27,6 +27,7 @@
 # hash tables that are not slab), and the growth of Slab, SUnreclaim and
 # Percpu.
 . "$PODNET_ROOT/selftests/lib.sh"
+. "$PODNET_ROOT/selftests/bench/lib.sh"
 
 sizes=${BENCH_SIZES:-"1000 10000 100000"}
 reps=${BENCH_REPS:-3}
@@ -39,26 +40,6 @@ pn_netns_add $FL
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-settle() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 2
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 1
-}
-# meminfo: "MemFree Slab SUnreclaim Percpu" in kB.
-meminfo() {
-	awk '/^MemFree:/ { f = $2 } /^Slab:/ { s = $2 } /^SUnreclaim:/ { u = $2 }
-	     /^Percpu:/ { p = $2 } END { print f, s, u, p }' /proc/meminfo
-}
-# memdelta BEFORE AFTER: "free slab sunreclaim percpu" growth in kB.
-memdelta() {
-	local f0 s0 u0 p0 f1 s1 u1 p1
-	read -r f0 s0 u0 p0 <<<"$1"
-	read -r f1 s1 u1 p1 <<<"$2"
-	echo $((f0 - f1)) $((s1 - s0)) $((u1 - u0)) $((p1 - p0))
-}
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 gen() {	# N: podnet.N, ip.N, bridge.N in $tmp

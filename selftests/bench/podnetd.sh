@@ -24,6 +24,7 @@
 # (e.g. "MALLOC_ARENA_MAX=1"), BENCH_PODNETD_ARGS (more podnetd options),
 # BENCH_FLANNELD=0 (podnetd only).
 . "$PODNET_ROOT/selftests/lib.sh"
+. "$PODNET_ROOT/selftests/bench/lib.sh"
 . "$PODNET_ROOT/selftests/tools/kube-guest.sh"
 
 NODES=5000
@@ -35,24 +36,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tck=$(getconf CLK_TCK)
 
-now_ms() { local t=$EPOCHREALTIME; echo $((${t/./} / 1000)); }
-settle() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 2
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 1
-}
-meminfo() {
-	awk '/^MemFree:/ { f = $2 } /^Slab:/ { s = $2 } /^SUnreclaim:/ { u = $2 }
-	     /^Percpu:/ { p = $2 } END { print f, s, u, p }' /proc/meminfo
-}
-memdelta() {	# BEFORE AFTER: "free slab sunreclaim percpu" growth in kB
-	local f0 s0 u0 p0 f1 s1 u1 p1
-	read -r f0 s0 u0 p0 <<<"$1"
-	read -r f1 s1 u1 p1 <<<"$2"
-	echo $((f0 - f1)) $((s1 - s0)) $((u1 - u0)) $((p1 - p0))
-}
 cpu_ms() {	# PID: utime+stime in ms
 	awk -v t="$tck" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / t }' "/proc/$1/stat"
 }

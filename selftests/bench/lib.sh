@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the guest benches, sourced after selftests/lib.sh.
+#   now_ms                 wall clock in ms (bash's own clock: no fork)
+#   settle                 write back and drop caches, twice, and wait
+#   meminfo                "MemFree Slab SUnreclaim Percpu" in kB
+#   memdelta BEFORE AFTER  "free slab sunreclaim percpu" growth in kB
+
+now_ms() { local t=$EPOCHREALTIME; echo $((${t/./} / 1000)); }
+settle() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 2
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 1
+}
+meminfo() {
+	awk '/^MemFree:/ { f = $2 } /^Slab:/ { s = $2 } /^SUnreclaim:/ { u = $2 }
+	     /^Percpu:/ { p = $2 } END { print f, s, u, p }' /proc/meminfo
+}
+memdelta() {
+	local f0 s0 u0 p0 f1 s1 u1 p1
+	read -r f0 s0 u0 p0 <<<"$1"
+	read -r f1 s1 u1 p1 <<<"$2"
+	echo $((f0 - f1)) $((s1 - s0)) $((u1 - u0)) $((p1 - p0))
+}
