@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "podnet.h"
 
 #ifndef PODNET_VERSION
 #define PODNET_VERSION	"unknown"
@@ -289,7 +290,7 @@ static int write_sync_file(struct agent *a)
 	if (a->o.sync_file)
 		snprintf(path, sizeof(path), "%s", a->o.sync_file);
 	else
-		snprintf(path, sizeof(path), "/run/podnet/%s.synced", a->o.device);
+		snprintf(path, sizeof(path), PN_SYNC_FILE_FMT, a->o.device);
 	snprintf(buf, sizeof(buf), "%u\n", a->ifindex);
 	if (pd_write_atomic(path, buf, strlen(buf), 0644, err, sizeof(err)) < 0) {
 		pd_log("%s", err);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cni.h"
+#include "podnet.h"
 #include "rtnl.h"
 
 static int check_synced(const struct cni_conf *c, uint32_t ifindex, struct cni_err *e)
@@ -30,7 +31,7 @@ static int check_synced(const struct cni_conf *c, uint32_t ifindex, struct cni_e
 	if (c->sync_file)
 		snprintf(path, sizeof(path), "%s", c->sync_file);
 	else
-		snprintf(path, sizeof(path), "/run/podnet/%s.synced", c->device);
+		snprintf(path, sizeof(path), PN_SYNC_FILE_FMT, c->device);
 	f = fopen(path, "re");
 	if (!f)
 		return cni_fail(e, CNI_ERR_UNAVAILABLE,

@@ -45,6 +45,13 @@
  */
 #define PN_REQ_MAX	(4U << 20)
 
+/*
+ * Where the node agent says a device's peer table is programmed, and the
+ * CNI plugin's STATUS looks (the device's name in %s): the ifindex of the
+ * device it was programmed for.  /run, so a reboot forgets it.
+ */
+#define PN_SYNC_FILE_FMT	"/run/podnet/%s.synced"
+
 struct pn_stats {
 	uint32_t present;		/* bit i: PODNET_STATS_A_i was sent */
 	uint64_t v[PODNET_STATS_A_MAX + 1];
