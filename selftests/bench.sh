@@ -56,7 +56,7 @@ if [[ $lanes == *" insn "* ]]; then
 	# In the results share (run.sh empties it before qemu starts): the
 	# guest reads the marker lines there, uncached, as they are written.
 	log=$top/build/vm/$ver/insncount.log
-	echo "== booting kernel $k with -smp 1 under the plugin: instructions per packet (about 10 minutes)"
+	echo "== booting kernel $k with -smp 1 under the plugin: instructions per packet (about 2 minutes under TCG)"
 	PODNET_NO_PLANT=1 PODNET_VM_SMP=1 PODNET_VM_QEMU_ARGS="-plugin $so,out=$log" \
 		selftests/vm/run.sh "$k" selftests/bench/insn.sh >"$out" || rc=$?
 	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
