@@ -121,6 +121,8 @@ diag "kernel $PODNET_KVER, $(nproc) CPU(s), $NPKT datagrams of $SIZE bytes per w
 diag "plugin: $(grep '^insncount ' "$LOG" | tail -n 1)"
 mods=$(awk '$1 ~ /^(podnet|vxlan|veth|bridge|udp_tunnel)$/ { printf "%s%s@%s", s, $1, $6; s = " " }' /proc/modules)
 diag "modules (the plugin's module area must hold them): $mods"
+# For the plugin's profile= (TB addresses to symbols), into the results share.
+cat /proc/kallsyms >/run/podnet/kallsyms 2>/dev/null
 
 # The plugin sees the marker: one run of tcg/marker adds one line.
 m0=$(nmarkers)

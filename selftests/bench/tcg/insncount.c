@@ -5,7 +5,7 @@
  * instruction, so that a workload's window (between two markers) can be
  * counted without the noise of everything else the guest did.
  *
- *   qemu-system-x86_64 ... -plugin insncount.so,out=FILE[,modules=LO-HI][,mode=inline|cb]
+ *   qemu-system-x86_64 ... -plugin insncount.so,out=FILE[,modules=LO-HI][,mode=inline|cb][,profile=PFILE]
  *
  * Counting: at translation time every translation block (TB) is classed
  * by its guest virtual address: "user" (below the canonical hole),
@@ -30,6 +30,13 @@
  *   vcpu V total T kernel K modules M user U
  * and "exit markers N".  Without out=, the lines go to qemu's log
  * (-d plugin -D LOG).
+ *
+ * profile=PFILE (one vCPU only): every TB also counts its own executions
+ * (an exec callback, slower than the inline add), and at each marker the
+ * kernel TBs executed since the previous one are written to PFILE as
+ *   prof SEQ VADDR INSNS     (INSNS = executions x the TB's length)
+ * and their counts reset: a profile of each window by TB start address,
+ * for mapping onto /proc/kallsyms.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,6 +68,32 @@ static int use_inline;
 static int out_fd = -1;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t seq;
+
+/* profile=: one record per translation of a kernel TB. */
+struct tb_rec {
+	uint64_t vaddr, n, execs;
+	struct tb_rec *next;
+};
+static struct tb_rec *recs;
+static FILE *prof;
+
+static void tb_prof(unsigned int vcpu, void *udata)
+{
+	((struct tb_rec *)udata)->execs++;
+	(void)vcpu;
+}
+
+static void prof_dump(uint64_t s)
+{
+	for (struct tb_rec *r = recs; r; r = r->next) {
+		if (!r->execs)
+			continue;
+		fprintf(prof, "prof %" PRIu64 " 0x%" PRIx64 " %" PRIu64 "\n", s, r->vaddr,
+			r->execs * r->n);
+		r->execs = 0;
+	}
+	fflush(prof);
+}
 
 static void emit(const char *line)
 {
@@ -125,6 +158,8 @@ static void marker_exec(unsigned int vcpu, void *udata)
 		 n[C_CORE] + n[C_MODULES] + n[C_USER], n[C_CORE] + n[C_MODULES],
 		 n[C_MODULES], n[C_USER]);
 	emit(line);
+	if (prof)
+		prof_dump(seq);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -140,6 +175,19 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	else
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS,
 						     (void *)(uintptr_t)((n << 2) | c));
+	if (prof && c != C_USER) {
+		struct tb_rec *r = calloc(1, sizeof(*r));
+
+		if (r) {
+			r->vaddr = va;
+			r->n = n;
+			pthread_mutex_lock(&lock);
+			r->next = recs;
+			recs = r;
+			pthread_mutex_unlock(&lock);
+			qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_prof, QEMU_PLUGIN_CB_NO_REGS, r);
+		}
+	}
 	if (c != C_USER)
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -182,7 +230,7 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 					   int argc, char **argv)
 {
-	const char *out = NULL, *mode = NULL;
+	const char *out = NULL, *mode = NULL, *pfile = NULL;
 	char line[256];
 
 	for (int i = 0; i < argc; i++) {
@@ -195,6 +243,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		*v++ = '\0';
 		if (!strcmp(argv[i], "out")) {
 			out = v;
+		} else if (!strcmp(argv[i], "profile")) {
+			pfile = v;
 		} else if (!strcmp(argv[i], "mode") && (!strcmp(v, "inline") || !strcmp(v, "cb"))) {
 			mode = v;
 		} else if (!strcmp(argv[i], "modules") &&
@@ -217,6 +267,17 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		out_fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (out_fd < 0) {
 			fprintf(stderr, "insncount: %s: %s\n", out, strerror(errno));
+			return -1;
+		}
+	}
+	if (pfile) {
+		if (n_vcpus != 1) {
+			fprintf(stderr, "insncount: profile= needs one vCPU\n");
+			return -1;
+		}
+		prof = fopen(pfile, "w");
+		if (!prof) {
+			fprintf(stderr, "insncount: %s: %s\n", pfile, strerror(errno));
 			return -1;
 		}
 	}
