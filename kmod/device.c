@@ -104,7 +104,6 @@ static void pn_setup(struct net_device *dev)
 			    NETIF_F_GSO_SOFTWARE;
 
 	pn->dev = dev;
-	eth_random_addr(pn->mac);
 }
 
 static struct netlink_range_validation pn_vni_range = {
@@ -126,6 +125,8 @@ static const struct nla_policy pn_policy[IFLA_PODNET_MAX + 1] = {
 	[IFLA_PODNET_UDP_CSUM]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_PODNET_ENCAP]		= NLA_POLICY_MAX(NLA_U8, PODNET_ENCAP_MAX),
 	[IFLA_PODNET_SRC_VALID]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_PODNET_MAC]		= NLA_POLICY_ETH_ADDR,
+	[IFLA_PODNET_DST_VALID]		= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* Checks that need no device; called for creation and for changes. */
@@ -179,6 +180,12 @@ static int pn_validate(struct nlattr *tb[], struct nlattr *data[],
 				    "encap gpe is reserved and not supported yet");
 		return -EOPNOTSUPP;
 	}
+	a = data[IFLA_PODNET_MAC];
+	if (a && !is_valid_ether_addr(nla_data(a))) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "mac must be a unicast, non-zero Ethernet address");
+		return -EINVAL;
+	}
 	a = data[IFLA_PODNET_LOCAL];
 	if (a) {
 		__be32 addr = nla_get_in_addr(a);
@@ -216,6 +223,7 @@ static void pn_config_defaults(struct pn_config *cfg)
 	cfg->port = PODNET_DEFAULT_PORT;
 	cfg->encap = PODNET_ENCAP_VXLAN;
 	cfg->src_valid = true;
+	eth_random_addr(cfg->mac);
 }
 
 /*
@@ -260,6 +268,8 @@ static int pn_config_parse(struct pn_config *cfg, struct nlattr *data[],
 	}
 	if (data[IFLA_PODNET_LINK])
 		new.link = nla_get_u32(data[IFLA_PODNET_LINK]);
+	if (data[IFLA_PODNET_MAC])
+		ether_addr_copy(new.mac, nla_data(data[IFLA_PODNET_MAC]));
 
 	if (!create) {
 		err = pn_refuse_change(data[IFLA_PODNET_VNI],
@@ -276,7 +286,10 @@ static int pn_config_parse(struct pn_config *cfg, struct nlattr *data[],
 				       !ipv6_addr_equal(&new.local6,
 							&cfg->local6), extack) ?:
 		      pn_refuse_change(data[IFLA_PODNET_LINK],
-				       new.link != cfg->link, extack);
+				       new.link != cfg->link, extack) ?:
+		      pn_refuse_change(data[IFLA_PODNET_MAC],
+				       !ether_addr_equal(new.mac, cfg->mac),
+				       extack);
 		if (err)
 			return err;
 	}
@@ -308,6 +321,8 @@ static int pn_config_parse(struct pn_config *cfg, struct nlattr *data[],
 		new.udp_csum = nla_get_u8(data[IFLA_PODNET_UDP_CSUM]);
 	if (data[IFLA_PODNET_SRC_VALID])
 		new.src_valid = nla_get_u8(data[IFLA_PODNET_SRC_VALID]);
+	if (data[IFLA_PODNET_DST_VALID])
+		new.dst_valid = nla_get_u8(data[IFLA_PODNET_DST_VALID]);
 
 	if (create) {
 		*cfg = new;
@@ -322,6 +337,7 @@ static int pn_config_parse(struct pn_config *cfg, struct nlattr *data[],
 	WRITE_ONCE(cfg->srcport_max, new.srcport_max);
 	WRITE_ONCE(cfg->udp_csum, new.udp_csum);
 	WRITE_ONCE(cfg->src_valid, new.src_valid);
+	WRITE_ONCE(cfg->dst_valid, new.dst_valid);
 	return 0;
 }
 
@@ -433,8 +449,9 @@ static size_t pn_get_size(const struct net_device *dev)
 	       nla_total_size(sizeof(u32)) +		/* LINK */
 	       nla_total_size(sizeof(u8)) * 4 +		/* TTL, TOS, *_INHERIT */
 	       nla_total_size(sizeof(u16)) * 2 +	/* SRCPORT_MIN, _MAX */
-	       nla_total_size(sizeof(u8)) * 3;		/* UDP_CSUM, ENCAP,
-							 * SRC_VALID
+	       nla_total_size(ETH_ALEN) +		/* MAC */
+	       nla_total_size(sizeof(u8)) * 4;		/* UDP_CSUM, ENCAP,
+							 * SRC_VALID, DST_VALID
 							 */
 }
 
@@ -466,7 +483,9 @@ int pn_device_fill_config(struct sk_buff *skb, const struct pn_device *pn)
 			READ_ONCE(cfg->srcport_max)) ||
 	    nla_put_u8(skb, IFLA_PODNET_UDP_CSUM, READ_ONCE(cfg->udp_csum)) ||
 	    nla_put_u8(skb, IFLA_PODNET_ENCAP, cfg->encap) ||
-	    nla_put_u8(skb, IFLA_PODNET_SRC_VALID, READ_ONCE(cfg->src_valid)))
+	    nla_put_u8(skb, IFLA_PODNET_SRC_VALID, READ_ONCE(cfg->src_valid)) ||
+	    nla_put(skb, IFLA_PODNET_MAC, ETH_ALEN, cfg->mac) ||
+	    nla_put_u8(skb, IFLA_PODNET_DST_VALID, READ_ONCE(cfg->dst_valid)))
 		return -EMSGSIZE;
 	return 0;
 }

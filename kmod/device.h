@@ -27,6 +27,8 @@ struct pn_config {
 	__be32 local;
 	struct in6_addr local6;
 	int link;
+	/* VTEP MAC: the inner Ethernet source of the VXLAN encapsulation. */
+	u8 mac[ETH_ALEN];
 
 	u8 ttl;
 	u8 tos;
@@ -34,6 +36,7 @@ struct pn_config {
 	bool tos_inherit;
 	bool udp_csum;
 	bool src_valid;
+	bool dst_valid;
 	u16 srcport_min;
 	u16 srcport_max;
 };
@@ -76,8 +79,6 @@ struct pn_device {
 	struct hlist_node vni_node4;	/* in sock4's VNI hash */
 	struct hlist_node vni_node6;
 	struct gro_cells gro_cells;
-	/* Inner Ethernet source address of the VXLAN encapsulation. */
-	u8 mac[ETH_ALEN];
 };
 
 int pn_device_fill_config(struct sk_buff *skb, const struct pn_device *pn);

@@ -18,6 +18,10 @@
 #include "peertable.h"
 #include "socket.h"
 
+/* drops[i] goes out as PODNET_STATS_A_TX_DROP_NO_PEER + i. */
+static_assert(PODNET_STATS_A_TX_DROP_NO_PEER + PN_DROP_MAX - 1 ==
+	      PODNET_STATS_A_MAX);
+
 static int pn_nl_put_stats(struct sk_buff *skb, int attr,
 			   const struct pn_stats_sum *s)
 {

@@ -35,6 +35,7 @@ enum pn_drop_reason {
 	PN_DROP_RX_SOURCE,
 	PN_DROP_RX_MALFORMED,
 	PN_DROP_RX_OTHER,
+	PN_DROP_RX_DEST,
 	PN_DROP_MAX
 };
 

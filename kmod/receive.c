@@ -11,7 +11,8 @@
  * Every packet that is not delivered is counted once, by reason: on the
  * socket when no device can be told (malformed VXLAN header, unknown VNI),
  * on the device when no peer can be (unknown outer source, bad inner
- * header), else on the peer (spoofed inner source, ECN violation).
+ * header), else on the peer (spoofed inner source, inner destination not
+ * routed to a local device, ECN violation).
  */
 
 #include <linux/delay.h>
@@ -22,6 +23,8 @@
 #include <net/gro.h>
 #include <net/gro_cells.h>
 #include <net/inet_ecn.h>
+#include <net/ip6_route.h>
+#include <net/ip_fib.h>
 #include <net/ip_tunnels.h>
 #include <net/udp.h>
 #include <net/vxlan.h>
@@ -106,8 +109,83 @@ static u8 pn_inner_dsfield(struct sk_buff *skb)
 	return ipv6_get_dsfield(ipv6_hdr(skb));
 }
 
+/*
+ * IFLA_PODNET_DST_VALID: the inner destination must be routed, in the
+ * device's netns, to a device of this node as a unicast route without
+ * gateway: a pod's veth or bridge.  Not to a local address (RTN_LOCAL), not
+ * through a gateway, not back into the overlay nor out of the underlay
+ * device @in it arrived on; link-local destinations never.  Policy routing
+ * sees the packet as arriving on the podnet device.  Called under
+ * rcu_read_lock().
+ */
+static bool pn_rx_dst_ok4(struct pn_device *pn, struct sk_buff *skb,
+			  const struct net_device *in)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct flowi4 fl4 = {
+		.daddr = iph->daddr,
+		.saddr = iph->saddr,
+		.flowi4_iif = pn->dev->ifindex,
+		.flowi4_mark = skb->mark,
+	};
+	const struct fib_nh_common *nhc;
+	struct fib_result res;
+
+	if (ipv4_is_zeronet(iph->daddr) || ipv4_is_linklocal_169(iph->daddr))
+		return false;
+	if (fib_lookup(dev_net(pn->dev), &fl4, &res, 0) ||
+	    res.type != RTN_UNICAST)
+		return false;
+	nhc = FIB_RES_NHC(res);
+	return !nhc->nhc_gw_family && nhc->nhc_dev &&
+	       nhc->nhc_dev != pn->dev && nhc->nhc_dev != in;
+}
+
+static bool pn_rx_dst_ok6(struct pn_device *pn, struct sk_buff *skb,
+			  const struct net_device *in)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.daddr = ip6h->daddr,
+		.saddr = ip6h->saddr,
+		.flowi6_iif = pn->dev->ifindex,
+		.flowi6_mark = skb->mark,
+	};
+	int type = ipv6_addr_type(&ip6h->daddr);
+	struct dst_entry *dst;
+	struct rt6_info *rt;
+	bool ok;
+
+	if (!(type & IPV6_ADDR_UNICAST) ||
+	    (type & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
+		     IPV6_ADDR_MAPPED)))
+		return false;
+	/* Never NULL: a held route, the null entry if there is none. */
+	dst = ip6_route_lookup(dev_net(pn->dev), &fl6, skb, 0);
+	rt = container_of(dst, struct rt6_info, dst);
+	ok = !dst->error &&
+	     !(rt->rt6i_flags & (RTF_GATEWAY | RTF_LOCAL | RTF_ANYCAST |
+				 RTF_REJECT)) &&
+	     dst->dev && dst->dev != pn->dev && dst->dev != in;
+	dst_release(dst);
+	return ok;
+#else
+	return false;
+#endif
+}
+
+static bool pn_rx_dst_ok(struct pn_device *pn, struct sk_buff *skb,
+			 const struct net_device *in)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return pn_rx_dst_ok4(pn, skb, in);
+	return pn_rx_dst_ok6(pn, skb, in);
+}
+
 int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	const struct net_device *in = skb->dev;
 	struct pn_peer_key src = {};
 	struct pn_peer *peer = NULL;
 	struct pn_device *pn;
@@ -184,6 +262,11 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		}
 	} else {
 		peer = pn_table_lookup_endpoint(tbl, &src);
+	}
+	if (READ_ONCE(pn->cfg.dst_valid) && !pn_rx_dst_ok(pn, skb, in)) {
+		pn_rx_drop(pn, peer, PN_DROP_RX_DEST);
+		rcu_read_unlock_bh();
+		goto free;
 	}
 
 	/* RFC 6040: CE on a not-ECT inner packet cannot be passed on. */

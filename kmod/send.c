@@ -135,8 +135,8 @@ static int pn_encap(struct pn_device *pn, struct pn_peer *peer,
 
 	eh = skb_push(skb, ETH_HLEN);
 	skb_reset_mac_header(skb);
-	ether_addr_copy(eh->h_dest, peer->has_mac ? peer->mac : pn->mac);
-	ether_addr_copy(eh->h_source, pn->mac);
+	ether_addr_copy(eh->h_dest, peer->has_mac ? peer->mac : pn->cfg.mac);
+	ether_addr_copy(eh->h_source, pn->cfg.mac);
 	eh->h_proto = skb->protocol;
 
 	/* Records the inner headers (the Ethernet header just pushed) for

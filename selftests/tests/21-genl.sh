@@ -611,15 +611,16 @@ is "dump of a device re-created with its ifindex mid-dump: NLM_F_DUMP_INTR, resu
 # --- GET_DEVICE: link configuration and socket drops ---------------------------
 ipp() { IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip "$@"; }
 ok "device with IPv4 options (ip plugin)" ipp link add pncfg type podnet vni 4097 port 4790 \
-	local 127.0.0.1 dev lo ttl 9 tos 0x20 srcport 40000 40100 udpcsum nosrcvalid
+	local 127.0.0.1 dev lo ttl 9 tos 0x20 srcport 40000 40100 udpcsum nosrcvalid \
+	mac 0a:58:7f:00:00:01 dstvalid
 ok "device with IPv6 options (ip plugin)" ipp link add pncfg6 type podnet vni 4098 port 4791 \
-	local6 ::1 ttl inherit tos inherit
+	local6 ::1 ttl inherit tos inherit mac 0a:58:00:00:00:01
 cat >"$T/cfg.py" <<'EOF'
 import ipaddress, socket, time
 from pn import *
 IFLA_LINKINFO, IFLA_INFO_DATA, IFLA_INFO_XSTATS = 18, 2, 3
 (VNI, PORT, LOCAL, LOCAL6, LINK, TTL, TTL_INHERIT, TOS, TOS_INHERIT, SRCPORT_MIN,
- SRCPORT_MAX, UDP_CSUM, ENCAP, SRC_VALID) = range(1, 15)
+ SRCPORT_MAX, UDP_CSUM, ENCAP, SRC_VALID, MAC, DST_VALID) = range(1, 17)
 
 
 def getdev(g, name):
@@ -645,6 +646,8 @@ def decode(cfg):
     for t, v in attrs(cfg):
         if t in (LOCAL, LOCAL6):
             out[t] = str(ipaddress.ip_address(v))
+        elif t == MAC:
+            out[t] = v.hex(':')
         else:
             out[t] = struct.unpack(fmt.get(t, 'B'), v)[0]
     return out
@@ -659,13 +662,15 @@ res = []
 cfg, x = getdev(g, 'pncfg')
 res.append(decode(cfg) == {VNI: 4097, PORT: 4790, LOCAL: '127.0.0.1', LINK: 1, TTL: 9,
                            TTL_INHERIT: 0, TOS: 0x20, TOS_INHERIT: 0, SRCPORT_MIN: 40000,
-                           SRCPORT_MAX: 40100, UDP_CSUM: 1, ENCAP: 0, SRC_VALID: 0} or decode(cfg))
+                           SRCPORT_MAX: 40100, UDP_CSUM: 1, ENCAP: 0, SRC_VALID: 0,
+                           MAC: '0a:58:7f:00:00:01', DST_VALID: 1} or decode(cfg))
 res.append((cfg, x) == rtnl('pncfg') or ('rtnl differs', rtnl('pncfg')))
 res.append(xstats(x) == {2: 0, 3: 0} or xstats(x))
 cfg, _ = getdev(g, 'pncfg6')
 res.append(decode(cfg) == {VNI: 4098, PORT: 4791, LOCAL6: '::1', TTL: 0, TTL_INHERIT: 1,
                            TOS: 0, TOS_INHERIT: 1, SRCPORT_MIN: 0, SRCPORT_MAX: 0,
-                           UDP_CSUM: 0, ENCAP: 0, SRC_VALID: 1} or decode(cfg))
+                           UDP_CSUM: 0, ENCAP: 0, SRC_VALID: 1, MAC: '0a:58:00:00:00:01',
+                           DST_VALID: 0} or decode(cfg))
 # the dump carries the same for every device
 dumped = {one(p, A_IFNAME): one(p, A_CONFIG) for _, _, p, _ in g.dump('get_device')}
 res.append(dumped[b'pncfg\0'] == getdev(g, 'pncfg')[0] and dumped[b'pncfg6\0'] == cfg)

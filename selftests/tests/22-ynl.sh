@@ -79,7 +79,7 @@ fi
 
 pn_load
 IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip link add ynl0 type podnet vni 300 port 4789 \
-	local 127.0.0.1 ttl inherit tos 0x28 srcport 50000 50010 udpcsum
+	local 127.0.0.1 ttl inherit tos 0x28 srcport 50000 50010 udpcsum mac 0a:58:0a:f4:01:00 dstvalid
 
 # Every CLI invocation, in order, in one Python process (a start-up costs
 # seconds under TCG): "NAME<TAB>ARGS AS A JSON LIST", each run through
@@ -147,7 +147,7 @@ out=$(step getdev 2>&1)
 like "get-device: counts" "$out" '"num-peers": 2, "num-prefixes": 3'
 is "get-device: config as created (YNL decodes the link attribute set)" \
 	"$(jget '.config | to_entries | sort_by(.key) | map("\(.key)=\(.value)") | join(" ")' <<<"$out")" \
-	"encap=vxlan local=127.0.0.1 port=4789 src-valid=1 srcport-max=50010 srcport-min=50000 tos=40 tos-inherit=0 ttl=0 ttl-inherit=1 udp-csum=1 vni=300"
+	"dst-valid=1 encap=vxlan local=127.0.0.1 mac=0a:58:0a:f4:01:00 port=4789 src-valid=1 srcport-max=50010 srcport-min=50000 tos=40 tos-inherit=0 ttl=0 ttl-inherit=1 udp-csum=1 vni=300"
 is "get-device: socket stats" \
 	"$(jget '."socket-stats" | to_entries | sort_by(.key) | map("\(.key)=\(.value)") | join(" ")' <<<"$out")" \
 	"rx-drop-bad-header=0 rx-drop-bad-vni=0"

@@ -58,7 +58,7 @@ ifindex=$(ip netns exec $NS cat /sys/class/net/pn0/ifindex)
 # --- show -----------------------------------------------------------------
 out=$(pc show dev pn0)
 is "show: text, line 1: the link configuration in ip's words" "$(sed -n 1p <<<"$out")" \
-	"$ifindex: pn0: vni 1 port 8472 ttl auto tos 0x00 noudpcsum encap vxlan srcvalid"
+	"$ifindex: pn0: vni 1 port 8472 ttl auto tos 0x00 noudpcsum encap vxlan mac $(ip -n $NS -j -d link show pn0 | jget '.[0].linkinfo.info_data.mac') srcvalid nodstvalid"
 like "show: text, line 2: the table" "$(sed -n 2p <<<"$out")" "^    peers 0 prefixes 0 generation [0-9]+$"
 is "show: text, socket drops" "$(sed -n '$p' <<<"$out")" "    socket drop bad_header 0 bad_vni 0"
 jf "$(pc -j show dev pn0)" 'length, (.[0] | .ifindex, .ifname, .num_peers, .num_prefixes,
@@ -67,7 +67,8 @@ jf "$(pc -j show dev pn0)" 'length, (.[0] | .ifindex, .ifname, .num_peers, .num_
 	has("replace_portid"), .vni, .port,
 	[("local", "local6", "link", "link_index") as $k | select(has($k)) | $k],
 	[.ttl, .ttl_inherit], [.tos, .tos_inherit], [.srcport_min, .srcport_max],
-	.udp_csum, .encap, .src_valid, (.socket_stats | to_entries | sort_by(.key) | from_entries))'
+	.udp_csum, .encap, .src_valid, (.socket_stats | to_entries | sort_by(.key) | from_entries),
+	.dst_valid, (.mac | test("^([0-9a-f]{2}:){5}[0-9a-f]{2}$")))'
 is "show -j: one device" "${F[0]}" 1
 is "show -j: ifindex" "${F[1]}" "$ifindex"
 is "show -j: ifname" "${F[2]}" pn0
@@ -86,26 +87,28 @@ is "show -j: udp_csum" "${F[14]}" false
 is "show -j: encap" "${F[15]}" vxlan
 is "show -j: src_valid" "${F[16]}" true
 is "show -j: socket_stats" "${F[17]}" '{"rx_drop_bad_header":0,"rx_drop_bad_vni":0}'
+is "show -j: dst_valid" "${F[18]}" false
+is "show -j: mac, as xx:xx:xx:xx:xx:xx" "${F[19]}" true
 gen0=${F[5]}
 like "show -p -j is indented" "$(pc -j -p show dev pn0)" '^    \{'
 
 # Every option, through the ip plugin; the device stays down.
 IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip -n $NS link add pn1 type podnet vni 77 port 4790 \
 	local 192.0.2.10 local6 2001:db8::10 dev lo ttl inherit tos inherit srcport 40000 40100 \
-	udpcsum nosrcvalid
+	udpcsum nosrcvalid mac 0a:58:0a:f4:01:00 dstvalid
 ifindex1=$(ip netns exec $NS cat /sys/class/net/pn1/ifindex)
 is "show: text of a device with every option" "$(pc show dev pn1 | sed -n 1p)" \
-	"$ifindex1: pn1: vni 77 port 4790 local 192.0.2.10 local6 2001:db8::10 dev lo ttl inherit tos inherit srcport 40000 40100 udpcsum encap vxlan nosrcvalid"
+	"$ifindex1: pn1: vni 77 port 4790 local 192.0.2.10 local6 2001:db8::10 dev lo ttl inherit tos inherit srcport 40000 40100 udpcsum encap vxlan mac 0a:58:0a:f4:01:00 nosrcvalid dstvalid"
 jf "$(pc -j show dev pn1)" '.[0] | [.vni, .port], [.local, .local6], [.link, has("link_index")],
 	[.ttl, .ttl_inherit], [.tos, .tos_inherit], [.srcport_min, .srcport_max],
-	[.udp_csum, .src_valid]'
+	[.udp_csum, .src_valid, .dst_valid, .mac]'
 is "show -j: vni, port" "${F[0]}" "[77,4790]"
 is "show -j: local, local6" "${F[1]}" '["192.0.2.10","2001:db8::10"]'
 is "show -j: link, by name" "${F[2]}" '["lo",false]'
 is "show -j: ttl inherit" "${F[3]}" "[0,true]"
 is "show -j: tos inherit" "${F[4]}" "[0,true]"
 is "show -j: srcport range" "${F[5]}" "[40000,40100]"
-is "show -j: udp_csum, src_valid" "${F[6]}" "[true,false]"
+is "show -j: udp_csum, src_valid, dst_valid, mac" "${F[6]}" '[true,false,true,"0a:58:0a:f4:01:00"]'
 is "show (all): both devices, one line 1 each" "$(pc show | grep -c '^[0-9]*: pn[01]: vni ')" 2
 is "show -j (all): both devices" "$(pc -j show | jget '[.[].ifname] | sort')" '["pn0","pn1"]'
 ip -n $NS link del pn1

@@ -50,10 +50,14 @@ checks() {
 	fi
 	ok "$v: create with defaults" nip link add pn0 type podnet
 	like "$v: ip -d: default options" "$(nip -d link show pn0)" \
-		'podnet vni 1 port 8472 ttl auto tos 0x00 srcport 0 0 noudpcsum encap vxlan srcvalid'
+		'podnet vni 1 port 8472 ttl auto tos 0x00 srcport 0 0 noudpcsum encap vxlan mac ([0-9a-f]{2}:){5}[0-9a-f]{2} srcvalid nodstvalid'
 	is "$v: ip -j -d: defaults" \
-		"$(jd pn0 '[.vni, .port, .ttl, .ttl_inherit, .tos, .tos_inherit, .srcport_min, .srcport_max, .udp_csum, .encap, .src_valid]')" \
-		'[1,8472,0,false,0,false,0,0,false,"vxlan",true]'
+		"$(jd pn0 '[.vni, .port, .ttl, .ttl_inherit, .tos, .tos_inherit, .srcport_min, .srcport_max, .udp_csum, .encap, .src_valid, .dst_valid]')" \
+		'[1,8472,0,false,0,false,0,0,false,"vxlan",true,false]'
+	# eth_random_addr(): locally administered (bit 1), unicast (bit 0 clear).
+	mac0=$(jd pn0 .mac)
+	like "$v: the default mac is random, unicast, locally administered" "$mac0" \
+		'^[0-9a-f][26ae]:([0-9a-f]{2}:){4}[0-9a-f]{2}$'
 	is "$v: ip -j -d: no local, local6 or link by default" \
 		"$(jd pn0 '[has("local"), has("local6"), has("link")]')" "[false,false,false]"
 
@@ -65,12 +69,13 @@ checks() {
 
 	# --- every option -------------------------------------------------
 	ok "$v: create with every option" nip link add pn1 type podnet vni 42 port 4789 \
-		local 127.0.0.1 dev lo ttl 64 tos 0x10 srcport 40000 50000 udpcsum nosrcvalid encap vxlan
+		local 127.0.0.1 dev lo ttl 64 tos 0x10 srcport 40000 50000 udpcsum nosrcvalid encap vxlan \
+		mac 0A:58:0a:f4:01:00 dstvalid
 	is "$v: ip -j -d: every option" \
-		"$(jd pn1 '[.vni, .port, .local, .link, .ttl, .ttl_inherit, .tos, .srcport_min, .srcport_max, .udp_csum, .encap, .src_valid]')" \
-		'[42,4789,"127.0.0.1","lo",64,false,16,40000,50000,true,"vxlan",false]'
+		"$(jd pn1 '[.vni, .port, .local, .link, .ttl, .ttl_inherit, .tos, .srcport_min, .srcport_max, .udp_csum, .encap, .mac, .src_valid, .dst_valid]')" \
+		'[42,4789,"127.0.0.1","lo",64,false,16,40000,50000,true,"vxlan","0a:58:0a:f4:01:00",false,true]'
 	like "$v: ip -d: every option" "$(nip -d link show pn1)" \
-		'podnet vni 42 port 4789 local 127\.0\.0\.1 dev lo ttl 64 tos 0x10 srcport 40000 50000 udpcsum encap vxlan nosrcvalid'
+		'podnet vni 42 port 4789 local 127\.0\.0\.1 dev lo ttl 64 tos 0x10 srcport 40000 50000 udpcsum encap vxlan mac 0a:58:0a:f4:01:00 nosrcvalid dstvalid'
 	ok "$v: create with local6, inherit ttl and tos" \
 		nip link add pn2 type podnet vni 7 port 4790 local6 ::1 ttl inherit tos inherit
 	is "$v: ip -j -d: local6 and inherits" \
@@ -79,13 +84,14 @@ checks() {
 	like "$v: ip -d: inherits" "$(nip -d link show pn2)" 'local6 ::1 ttl inherit tos inherit'
 	ok "$v: create with vni 0 and id alias" nip link add pn3 type podnet id 0 port 4791
 	is "$v: vni 0" "$(jd pn3 .vni)" 0
+	ok "$v: each device has its own random mac" test "$(jd pn3 .mac)" != "$mac0"
 
 	# --- change -------------------------------------------------------
-	ok "$v: ip link set: ttl, tos, srcport, udpcsum, srcvalid" \
-		nip link set pn1 type podnet ttl 5 tos inherit srcport 1000 2000 noudpcsum srcvalid
+	ok "$v: ip link set: ttl, tos, srcport, udpcsum, srcvalid, dstvalid" \
+		nip link set pn1 type podnet ttl 5 tos inherit srcport 1000 2000 noudpcsum srcvalid nodstvalid
 	is "$v: the changes show" \
-		"$(jd pn1 '[.ttl, .tos_inherit, .srcport_min, .srcport_max, .udp_csum, .src_valid]')" \
-		"[5,true,1000,2000,false,true]"
+		"$(jd pn1 '[.ttl, .tos_inherit, .srcport_min, .srcport_max, .udp_csum, .src_valid, .dst_valid]')" \
+		"[5,true,1000,2000,false,true,false]"
 	ok "$v: ip link set: ttl N after inherit" nip link set pn2 type podnet ttl 9 tos 0x20
 	is "$v: inherit cleared" "$(jd pn2 '[.ttl, .ttl_inherit, .tos, .tos_inherit]')" \
 		"[9,false,32,false]"
@@ -100,6 +106,12 @@ checks() {
 		nip link set pn1 type podnet port 4000
 	is "$v: ... and the port stays" "$(jd pn1 .port)" 4789
 	ok "$v: sending the current vni is not a change" nip link set pn1 type podnet vni 42
+	fails_with "$v: changing the mac is refused, with the kernel's message" \
+		'^Error: cannot change this attribute of an existing podnet device\.$' \
+		nip link set pn1 type podnet mac 0a:58:0a:f4:01:01
+	is "$v: ... and the mac stays" "$(jd pn1 .mac)" 0a:58:0a:f4:01:00
+	ok "$v: sending the current mac is not a change" \
+		nip link set pn1 type podnet mac 0a:58:0a:f4:01:00
 
 	# --- invalid values -----------------------------------------------
 	bad "$v: encap gpe (reserved): the kernel's message" \
@@ -123,6 +135,24 @@ checks() {
 		bad "$v: dev missing" '^Error: argument "nosuch0" is wrong: no such device$' dev nosuch0
 		bad "$v: encap unknown" '^Error: argument "foo" is wrong: invalid encap \(vxlan\)$' encap foo
 		bad "$v: unknown option" '^podnet: unknown option "frobnicate"$' frobnicate
+		bad "$v: mac multicast" \
+			'^Error: argument "01:00:5e:00:00:01" is wrong: invalid mac \(a unicast Ethernet address\)$' \
+			mac 01:00:5e:00:00:01
+		bad "$v: mac zero" \
+			'^Error: argument "00:00:00:00:00:00" is wrong: invalid mac \(a unicast Ethernet address\)$' \
+			mac 00:00:00:00:00:00
+		bad "$v: mac garbage" \
+			'^Error: argument "0a:58" is wrong: invalid mac \(a unicast Ethernet address\)$' mac 0a:58
+		# Each option once, as ip's own link types: nothing is sent.
+		bad "$v: vni twice" '^Error: duplicate "vni": "2" is the second value\.$' vni 1 vni 2
+		bad "$v: vni and its alias id" '^Error: duplicate "vni": "3" is the second value\.$' vni 1 id 3
+		bad "$v: srcvalid and nosrcvalid" \
+			'^Error: duplicate "srcvalid": "nosrcvalid" is the second value\.$' srcvalid nosrcvalid
+		bad "$v: ttl inherit then ttl 5" '^Error: duplicate "ttl": "5" is the second value\.$' \
+			ttl inherit ttl 5
+		bad "$v: mac twice" \
+			'^Error: duplicate "mac": "0a:00:00:00:00:02" is the second value\.$' \
+			mac 0a:00:00:00:00:01 mac 0a:00:00:00:00:02
 	fi
 
 	for d in pn0 pn1 pn2 pn3; do nip link del $d; done
@@ -132,6 +162,14 @@ checks() {
 version() { "${IP[@]}" -V 2>/dev/null | sed -n 's/.*iproute2-\([^ ,]*\).*/\1/p'; }
 
 checks "ip $(version)"
+
+# The kernel's own check, past the plugin (raw bytes, no plugin).
+fails_with "a multicast mac, sent raw: the kernel's message" \
+	'^pnlink: Invalid argument \(errno 22\): mac must be a unicast, non-zero Ethernet address$' \
+	ip netns exec $NS "$PODNET_ROOT/selftests/tools/pnlink" add pn8 vni 8 mac 01:00:5e:00:00:01
+fails_with "a 5-byte mac, sent raw: refused by the policy" \
+	'^pnlink: Invalid argument \(errno 22\)' \
+	ip netns exec $NS "$PODNET_ROOT/selftests/tools/pnlink" add pn8 vni 8 mac 0a:00:00:00:01
 
 # Debian sid's ip: what it adds is the plugin against a newer ip's
 # struct link_util, the same on every kernel.

@@ -13,10 +13,12 @@
 /* --- text --------------------------------------------------------------- */
 
 /* Where each counter goes in text output: "tx packets 1 bytes 2 drop ...". */
-static const struct {
+struct stats_word {
 	int attr;
 	const char *label;
-} tx_words[] = {
+};
+
+static const struct stats_word tx_words[] = {
 	{ PODNET_STATS_A_TX_PACKETS,		"packets" },
 	{ PODNET_STATS_A_TX_BYTES,		"bytes" },
 	{ PODNET_STATS_A_TX_DROP_NO_PEER,	"no_peer" },
@@ -28,19 +30,18 @@ static const struct {
 	{ PODNET_STATS_A_RX_BYTES,		"bytes" },
 	{ PODNET_STATS_A_RX_DROP_NO_PEER,	"no_peer" },
 	{ PODNET_STATS_A_RX_DROP_SOURCE,	"source" },
+	{ PODNET_STATS_A_RX_DROP_DEST,		"dest" },
 	{ PODNET_STATS_A_RX_DROP_MALFORMED,	"malformed" },
 	{ PODNET_STATS_A_RX_DROP_OTHER,		"other" },
 };
 
-#define N_WORDS (ARRAY_SIZE(tx_words))
-
 static void stats_line(FILE *f, const char *dir, const struct pn_stats *s,
-		       const __typeof__(tx_words[0]) *w)
+		       const struct stats_word *w, size_t n)
 {
 	bool any = false, drop = false;
 	size_t i;
 
-	for (i = 0; i < N_WORDS; i++) {
+	for (i = 0; i < n; i++) {
 		if (!(s->present & (1U << w[i].attr)))
 			continue;
 		if (!any)
@@ -59,8 +60,8 @@ static void stats_line(FILE *f, const char *dir, const struct pn_stats *s,
 
 static void stats_text(FILE *f, const struct pn_stats *s)
 {
-	stats_line(f, "tx", s, tx_words);
-	stats_line(f, "rx", s, rx_words);
+	stats_line(f, "tx", s, tx_words, ARRAY_SIZE(tx_words));
+	stats_line(f, "rx", s, rx_words, ARRAY_SIZE(rx_words));
 }
 
 static void peer_words(FILE *f, const struct pn_peer *peer)
@@ -103,7 +104,8 @@ static const char *link_name(uint32_t ifindex, char *buf)
 /*
  * The words of `ip link add ... type podnet`, in its order: "vni 1 port
  * 8472 local 192.0.2.1 dev eth0 ttl auto tos 0x00 srcport 1000 2000
- * noudpcsum encap vxlan srcvalid".  srcport only when set.
+ * noudpcsum encap vxlan mac 02:00:00:00:00:01 srcvalid nodstvalid".
+ * srcport only when set.
  */
 static void config_words(FILE *f, const struct pn_link_config *c)
 {
@@ -135,8 +137,12 @@ static void config_words(FILE *f, const struct pn_link_config *c)
 		fprintf(f, " %sudpcsum", c->udp_csum ? "" : "no");
 	if (PN_CFG_HAS(c, IFLA_PODNET_ENCAP))
 		fprintf(f, " encap %s", encap_name(c->encap));
+	if (PN_CFG_HAS(c, IFLA_PODNET_MAC))
+		fprintf(f, " mac %s", pn_mac_str(c->mac, buf, sizeof(buf)));
 	if (PN_CFG_HAS(c, IFLA_PODNET_SRC_VALID))
 		fprintf(f, " %ssrcvalid", c->src_valid ? "" : "no");
+	if (PN_CFG_HAS(c, IFLA_PODNET_DST_VALID))
+		fprintf(f, " %sdstvalid", c->dst_valid ? "" : "no");
 }
 
 /* "    socket drop bad_header 0 bad_vni 0" */
@@ -317,8 +323,12 @@ static int config_fields(json_t *o, const struct pn_link_config *c)
 		err |= set(o, "udp_csum", json_boolean(c->udp_csum));
 	if (PN_CFG_HAS(c, IFLA_PODNET_ENCAP))
 		err |= set(o, "encap", json_string(encap_name(c->encap)));
+	if (PN_CFG_HAS(c, IFLA_PODNET_MAC))
+		err |= set(o, "mac", json_string(pn_mac_str(c->mac, buf, sizeof(buf))));
 	if (PN_CFG_HAS(c, IFLA_PODNET_SRC_VALID))
 		err |= set(o, "src_valid", json_boolean(c->src_valid));
+	if (PN_CFG_HAS(c, IFLA_PODNET_DST_VALID))
+		err |= set(o, "dst_valid", json_boolean(c->dst_valid));
 	return err;
 }
 

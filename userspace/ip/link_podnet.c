@@ -92,13 +92,15 @@ static void explain(FILE *f)
 		"Usage: ... podnet [ vni VNI ] [ port PORT ] [ local ADDR ] [ local6 ADDR6 ]\n"
 		"                  [ dev PHYS_DEV ] [ ttl { TTL | auto | inherit } ]\n"
 		"                  [ tos { TOS | inherit } ] [ srcport MIN MAX ]\n"
-		"                  [ [no]udpcsum ] [ encap vxlan ] [ [no]srcvalid ]\n"
+		"                  [ [no]udpcsum ] [ encap vxlan ] [ mac LLADDR ]\n"
+		"                  [ [no]srcvalid ] [ [no]dstvalid ]\n"
 		"\n"
 		"Where: VNI  := 0-16777215 (default %u)\n"
 		"       PORT := 1-65535 (default %u)\n"
 		"       TTL  := 1-255 (auto: the route's hop limit)\n"
 		"       TOS  := 0-255, a DSCP value with the ECN bits clear\n"
-		"Only ttl, tos, srcport, udpcsum and srcvalid can be changed later.\n",
+		"       LLADDR := the VTEP MAC, a unicast Ethernet address (default random)\n"
+		"Only ttl, tos, srcport, udpcsum, srcvalid and dstvalid can be changed later.\n",
 		PODNET_DEFAULT_VNI, PODNET_DEFAULT_PORT);
 }
 
@@ -130,22 +132,40 @@ static char *next_arg(int *argc, char ***argv, const char *word)
 	return **argv;
 }
 
+/*
+ * Each option once, as iproute2's own link types have it: @seen has bit
+ * IFLA_PODNET_x of each attribute an option already set.
+ */
+static void once(unsigned int *seen, int attr, const char *key, const char *arg)
+{
+	if (*seen & (1U << attr)) {
+		fprintf(stderr, "Error: duplicate \"%s\": \"%s\" is the second value.\n",
+			key, arg);
+		exit(-1);
+	}
+	*seen |= 1U << attr;
+}
+
 static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct nlmsghdr *n)
 {
+	unsigned int seen = 0;
 	char err[PN_ERRLEN];
 
 	(void)lu;
 	for (; argc > 0; argc--, argv++) {
 		const char *w = *argv;
+		__u8 mac[PN_MAC_LEN];
 		struct pn_addr a;
 		char *v;
 
 		if (!strcmp(w, "vni") || !strcmp(w, "id")) {
 			v = next_arg(&argc, &argv, w);
+			once(&seen, IFLA_PODNET_VNI, "vni", v);
 			addattr32(n, REQ_MAX, IFLA_PODNET_VNI,
 				  (__u32)number(v, 0, PODNET_VNI_MAX, "invalid vni"));
 		} else if (!strcmp(w, "port") || !strcmp(w, "dstport")) {
 			v = next_arg(&argc, &argv, w);
+			once(&seen, IFLA_PODNET_PORT, "port", v);
 			addattr16(n, REQ_MAX, IFLA_PODNET_PORT,
 				  (__u16)number(v, 1, 65535, "invalid port"));
 		} else if (!strcmp(w, "local") || !strcmp(w, "local6")) {
@@ -154,18 +174,22 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 				invarg("invalid local address", v);
 			if (!strcmp(w, "local6") && a.family != AF_INET6)
 				invarg("local6 needs an IPv6 address", v);
+			once(&seen, a.family == AF_INET ? IFLA_PODNET_LOCAL :
+			     IFLA_PODNET_LOCAL6, w, v);
 			addattr_l(n, REQ_MAX, a.family == AF_INET ? IFLA_PODNET_LOCAL :
 				  IFLA_PODNET_LOCAL6, a.b, (int)pn_addr_len(&a));
 		} else if (!strcmp(w, "dev")) {
 			unsigned int ifindex;
 
 			v = next_arg(&argc, &argv, w);
+			once(&seen, IFLA_PODNET_LINK, "dev", v);
 			ifindex = ll_name_to_index(v);
 			if (!ifindex)
 				invarg("no such device", v);
 			addattr32(n, REQ_MAX, IFLA_PODNET_LINK, ifindex);
 		} else if (!strcmp(w, "ttl") || !strcmp(w, "hoplimit")) {
 			v = next_arg(&argc, &argv, w);
+			once(&seen, IFLA_PODNET_TTL, "ttl", v);
 			if (!strcmp(v, "inherit")) {
 				/* A non-zero TTL excludes inheriting: clear it. */
 				addattr8(n, REQ_MAX, IFLA_PODNET_TTL, 0);
@@ -179,6 +203,7 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 			}
 		} else if (!strcmp(w, "tos") || !strcmp(w, "dsfield")) {
 			v = next_arg(&argc, &argv, w);
+			once(&seen, IFLA_PODNET_TOS, "tos", v);
 			if (!strcmp(v, "inherit")) {
 				addattr8(n, REQ_MAX, IFLA_PODNET_TOS, 0);
 				addattr8(n, REQ_MAX, IFLA_PODNET_TOS_INHERIT, 1);
@@ -194,6 +219,7 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 			unsigned long lo, hi;
 
 			v = next_arg(&argc, &argv, w);
+			once(&seen, IFLA_PODNET_SRCPORT_MIN, "srcport", v);
 			lo = number(v, 1, 65535, "invalid source port");
 			v = next_arg(&argc, &argv, w);
 			hi = number(v, 1, 65535, "invalid source port");
@@ -202,11 +228,24 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 			addattr16(n, REQ_MAX, IFLA_PODNET_SRCPORT_MIN, (__u16)lo);
 			addattr16(n, REQ_MAX, IFLA_PODNET_SRCPORT_MAX, (__u16)hi);
 		} else if (!strcmp(w, "udpcsum") || !strcmp(w, "noudpcsum")) {
+			once(&seen, IFLA_PODNET_UDP_CSUM, "udpcsum", w);
 			addattr8(n, REQ_MAX, IFLA_PODNET_UDP_CSUM, w[0] != 'n');
 		} else if (!strcmp(w, "srcvalid") || !strcmp(w, "nosrcvalid")) {
+			once(&seen, IFLA_PODNET_SRC_VALID, "srcvalid", w);
 			addattr8(n, REQ_MAX, IFLA_PODNET_SRC_VALID, w[0] != 'n');
+		} else if (!strcmp(w, "dstvalid") || !strcmp(w, "nodstvalid")) {
+			once(&seen, IFLA_PODNET_DST_VALID, "dstvalid", w);
+			addattr8(n, REQ_MAX, IFLA_PODNET_DST_VALID, w[0] != 'n');
+		} else if (!strcmp(w, "mac")) {
+			v = next_arg(&argc, &argv, w);
+			once(&seen, IFLA_PODNET_MAC, "mac", v);
+			if (pn_parse_mac(v, mac, err, sizeof(err)) || (mac[0] & 1) ||
+			    !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+				invarg("invalid mac (a unicast Ethernet address)", v);
+			addattr_l(n, REQ_MAX, IFLA_PODNET_MAC, mac, PN_MAC_LEN);
 		} else if (!strcmp(w, "encap")) {
 			v = next_arg(&argc, &argv, w);
+			once(&seen, IFLA_PODNET_ENCAP, "encap", v);
 			if (!strcmp(v, "vxlan"))
 				addattr8(n, REQ_MAX, IFLA_PODNET_ENCAP, PODNET_ENCAP_VXLAN);
 			else if (!strcmp(v, "gpe"))
@@ -351,8 +390,13 @@ static void podnet_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 		out_str(f, "encap", "encap", e == PODNET_ENCAP_VXLAN ? "vxlan" :
 			e == PODNET_ENCAP_GPE ? "gpe" : "unknown");
 	}
+	if (has(tb, IFLA_PODNET_MAC, PN_MAC_LEN))
+		out_str(f, "mac", "mac", pn_mac_str(RTA_DATA(tb[IFLA_PODNET_MAC]), buf,
+						    sizeof(buf)));
 	if (has(tb, IFLA_PODNET_SRC_VALID, 1))
 		out_flag(f, "src_valid", "srcvalid", u8_of(tb, IFLA_PODNET_SRC_VALID));
+	if (has(tb, IFLA_PODNET_DST_VALID, 1))
+		out_flag(f, "dst_valid", "dstvalid", u8_of(tb, IFLA_PODNET_DST_VALID));
 }
 
 /* ip -s -d link show: the socket drop counters (IFLA_INFO_XSTATS). */

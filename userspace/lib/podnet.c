@@ -23,6 +23,7 @@ static const char *const stats_names[PODNET_STATS_A_MAX + 1] = {
 	[PODNET_STATS_A_RX_DROP_SOURCE]		= "rx_drop_source",
 	[PODNET_STATS_A_RX_DROP_MALFORMED]	= "rx_drop_malformed",
 	[PODNET_STATS_A_RX_DROP_OTHER]		= "rx_drop_other",
+	[PODNET_STATS_A_RX_DROP_DEST]		= "rx_drop_dest",
 };
 
 const char *pn_stats_name(int type)
@@ -188,6 +189,14 @@ static int parse_config(const struct nlattr *nest, struct pn_link_config *c)
 			break;
 		case IFLA_PODNET_SRC_VALID:
 			ret = cfg_flag(a, &c->src_valid);
+			break;
+		case IFLA_PODNET_MAC:
+			ret = mnl_attr_get_payload_len(a) == PN_MAC_LEN ? 0 : -1;
+			if (!ret)
+				memcpy(c->mac, mnl_attr_get_payload(a), PN_MAC_LEN);
+			break;
+		case IFLA_PODNET_DST_VALID:
+			ret = cfg_flag(a, &c->dst_valid);
 			break;
 		default:
 			continue;	/* from a newer kernel: skip */

@@ -81,8 +81,9 @@ struct pn_link_config {
 	struct pn_addr local6;
 	uint32_t link;			/* underlay ifindex */
 	uint8_t ttl, tos, encap;
-	bool ttl_inherit, tos_inherit, udp_csum, src_valid;
+	bool ttl_inherit, tos_inherit, udp_csum, src_valid, dst_valid;
 	uint16_t srcport_min, srcport_max;
+	uint8_t mac[PN_MAC_LEN];	/* the device's VTEP MAC */
 };
 
 #define PN_CFG_HAS(c, attr)	(!!((c)->present & (1U << (attr))))

@@ -215,6 +215,8 @@ int pn_rtnl_podnet_add(struct pn_genl *rt, const char *name, const struct pn_pod
 			     pn_addr_len(&p->local), p->local.b);
 	if (p->link)
 		mnl_attr_put_u32(nlh, IFLA_PODNET_LINK, p->link);
+	if (p->has_mac)
+		mnl_attr_put(nlh, IFLA_PODNET_MAC, PN_MAC_LEN, p->mac);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
 	return pn_genl_request(rt, nlh, NULL, NULL, e);

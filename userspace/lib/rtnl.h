@@ -48,13 +48,18 @@ int pn_rtnl_link_dump(struct pn_genl *rt, int (*cb)(const struct pn_link *l, voi
 int pn_rtnl_veth_add(struct pn_genl *rt, const char *name, const char *peer,
 		     int peer_netns_fd, uint32_t mtu, struct pn_nl_err *e);
 
-/* A podnet device (IFLA_PODNET_*): VNI, port, LOCAL or LOCAL6, LINK (0: none). */
+/*
+ * A podnet device (IFLA_PODNET_*): VNI, port, LOCAL or LOCAL6, LINK (0:
+ * none), MAC (the kernel picks a random one without).
+ */
 struct pn_podnet_link {
 	uint32_t vni;
 	uint16_t port;
 	struct pn_addr local;
 	bool has_local;
 	uint32_t link;
+	uint8_t mac[PN_MAC_LEN];
+	bool has_mac;
 };
 
 int pn_rtnl_podnet_add(struct pn_genl *rt, const char *name, const struct pn_podnet_link *p,

@@ -128,11 +128,12 @@ static void test_http(void **state)
 	/* Every counter of every peer, once, and the text ends after the last. */
 	assert_int_equal(count(b.p, "\npodnet_peer_tx_packets_total{"), PEERS);
 	assert_int_equal(count(b.p, "\npodnet_peer_rx_drop_other_total{"), PEERS);
-	assert_int_equal(count(b.p, "# TYPE podnet_peer_"), 12);
+	assert_int_equal(count(b.p, "# TYPE podnet_peer_"), 13);
+	assert_int_equal(count(b.p, "\npodnet_peer_rx_drop_dest_total{"), PEERS);
 	assert_non_null(strstr(b.p, "podnet_peer_rx_bytes_total{device=\"podnet0\",remote=\"10.0.0.7\",node=\"node7\"} 705\n"));
 	assert_non_null(strstr(b.p, "podnet_peer_tx_packets_total{device=\"podnet0\",remote=\"10.0.11.183\",node=\"\"} 299902\n"));
 	assert_int_equal(b.p[b.len - 1], '\n');
-	assert_non_null(strstr(b.p + b.len - 100, "remote=\"10.0.11.183\",node=\"\"} 299913\n"));
+	assert_non_null(strstr(b.p + b.len - 100, "remote=\"10.0.11.183\",node=\"\"} 299914\n"));
 	free(b.p);
 	pd_http_stop(h);
 	pthread_mutex_destroy(&st.lock);

@@ -26,6 +26,7 @@ static void put_stats(struct nlmsghdr *nlh, int type, bool device)
 	}
 	mnl_attr_put_u64(nlh, PODNET_STATS_A_TX_DROP_MTU, 1);
 	mnl_attr_put_u64(nlh, PODNET_STATS_A_RX_DROP_SOURCE, 2);
+	mnl_attr_put_u64(nlh, PODNET_STATS_A_RX_DROP_DEST, 5);
 	mnl_attr_nest_end(nlh, st);
 }
 
@@ -55,6 +56,9 @@ static void put_config(struct nlmsghdr *nlh, bool full)
 	mnl_attr_put_u8(nlh, IFLA_PODNET_UDP_CSUM, full);
 	mnl_attr_put_u8(nlh, IFLA_PODNET_ENCAP, PODNET_ENCAP_VXLAN);
 	mnl_attr_put_u8(nlh, IFLA_PODNET_SRC_VALID, !full);
+	mnl_attr_put(nlh, IFLA_PODNET_MAC, 6, full ? (uint8_t[6]){ 0x0a, 0x58, 0x0a, 0xf4, 1, 0 } :
+						 (uint8_t[6]){ 2, 0, 0, 0, 0, 1 });
+	mnl_attr_put_u8(nlh, IFLA_PODNET_DST_VALID, full);
 	mnl_attr_nest_end(nlh, c);
 }
 
@@ -138,11 +142,11 @@ static void test_device_text(void **state)
 	s = TEXT_OF(ctl_device_text(f, &m));
 	assert_string_equal(s,
 		"5: podnet0: vni 4096 port 4789 local 192.0.2.1 local6 2001:db8::1 dev if999999"
-		" ttl inherit tos inherit srcport 32768 60999 udpcsum encap vxlan nosrcvalid\n"
+		" ttl inherit tos inherit srcport 32768 60999 udpcsum encap vxlan mac 0a:58:0a:f4:01:00 nosrcvalid dstvalid\n"
 		"    peers 2 prefixes 3 generation 42\n"
 		"    replace pending from port 4321\n"
 		"    tx packets 10 bytes 1500 drop no_peer 3 mtu 1\n"
-		"    rx packets 20 bytes 3000 drop no_peer 4 source 2\n"
+		"    rx packets 20 bytes 3000 drop no_peer 4 source 2 dest 5\n"
 		"    socket drop bad_header 7 bad_vni 11\n");
 	free(s);
 	pn_msg_free(&m);
@@ -152,10 +156,11 @@ static void test_device_text(void **state)
 	device_msg(buf, &m, false);
 	s = TEXT_OF(ctl_device_text(f, &m));
 	assert_string_equal(s,
-		"5: podnet0: vni 1 port 8472 ttl auto tos 0xb8 noudpcsum encap vxlan srcvalid\n"
+		"5: podnet0: vni 1 port 8472 ttl auto tos 0xb8 noudpcsum encap vxlan mac 02:00:00:00:00:01"
+		" srcvalid nodstvalid\n"
 		"    peers 2 prefixes 3 generation 42\n"
 		"    tx packets 10 bytes 1500 drop no_peer 3 mtu 1\n"
-		"    rx packets 20 bytes 3000 drop no_peer 4 source 2\n"
+		"    rx packets 20 bytes 3000 drop no_peer 4 source 2 dest 5\n"
 		"    socket drop bad_header 7 bad_vni 11\n");
 	free(s);
 	pn_msg_free(&m);
@@ -206,7 +211,7 @@ static void test_device_json(void **state)
 	assert_null(json_object_get(j, "replace_portid"));
 	st = json_object_get(j, "stats");
 	assert_true(json_is_object(st));
-	assert_int_equal(json_object_size(st), 8);
+	assert_int_equal(json_object_size(st), 9);
 	assert_int_equal(json_integer_value(json_object_get(st, "tx_packets")), 10);
 	assert_int_equal(json_integer_value(json_object_get(st, "rx_bytes")), 3000);
 	assert_int_equal(json_integer_value(json_object_get(st, "tx_drop_no_peer")), 3);
@@ -228,6 +233,8 @@ static void test_device_json(void **state)
 	assert_true(json_is_false(json_object_get(j, "udp_csum")));
 	assert_string_equal(json_string_value(json_object_get(j, "encap")), "vxlan");
 	assert_true(json_is_true(json_object_get(j, "src_valid")));
+	assert_true(json_is_false(json_object_get(j, "dst_valid")));
+	assert_string_equal(json_string_value(json_object_get(j, "mac")), "02:00:00:00:00:01");
 	st = json_object_get(j, "socket_stats");
 	assert_true(json_is_object(st));
 	assert_int_equal(json_object_size(st), 2);
@@ -249,6 +256,8 @@ static void test_device_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "srcport_max")), 60999);
 	assert_true(json_is_true(json_object_get(j, "udp_csum")));
 	assert_true(json_is_false(json_object_get(j, "src_valid")));
+	assert_true(json_is_true(json_object_get(j, "dst_valid")));
+	assert_string_equal(json_string_value(json_object_get(j, "mac")), "0a:58:0a:f4:01:00");
 	json_decref(j);
 	pn_msg_free(&m);
 }
@@ -270,7 +279,7 @@ static void test_peer_text(void **state)
 	assert_string_equal(s, "dev podnet0 remote 2001:db8::7 mac 02:42:ac:11:00:02 "
 			       "prefix 10.244.7.0/24 prefix fd00:7::/64\n"
 			       "    tx packets 10 bytes 1500 drop mtu 1\n"
-			       "    rx packets 20 bytes 3000 drop source 2\n");
+			       "    rx packets 20 bytes 3000 drop source 2 dest 5\n");
 	free(s);
 	pn_msg_free(&m);
 }

@@ -87,13 +87,28 @@
  *                          RX_DROP_NO_PEER or RX_DROP_SOURCE.  0 disables
  *                          both checks (any host knowing the VNI can then
  *                          inject packets, as with plain vxlan).
+ * IFLA_PODNET_MAC          6 bytes, the device's VTEP MAC: the inner source
+ *                          MAC of what it sends, and the inner destination
+ *                          MAC to peers without one.  A unicast address;
+ *                          random if not given.  Received frames are
+ *                          accepted whatever their destination MAC.
+ * IFLA_PODNET_DST_VALID    u8 flag, default 0.  Accept a received packet
+ *                          only if the device's netns routes its inner
+ *                          destination to a local device as a unicast
+ *                          route without gateway, that device being
+ *                          neither this one nor the underlay device the
+ *                          packet came in on (a pod's veth, say); count
+ *                          the rest as RX_DROP_DEST.  It keeps peers from
+ *                          using the node as a router: to its own
+ *                          addresses, to link-local addresses, or out
+ *                          through a gateway.
  *
- * TTL, TTL_INHERIT, TOS, TOS_INHERIT, SRCPORT_*, UDP_CSUM and SRC_VALID can
- * be changed on a live device (RTM_NEWLINK on an existing device, i.e.
- * `ip link set ... type podnet ...`).  VNI, PORT, LOCAL, LOCAL6, LINK and
- * ENCAP are fixed at creation: a request to change them fails with
- * EOPNOTSUPP and an extended ack naming the attribute (sending the current
- * value is not a change).
+ * TTL, TTL_INHERIT, TOS, TOS_INHERIT, SRCPORT_*, UDP_CSUM, SRC_VALID and
+ * DST_VALID can be changed on a live device (RTM_NEWLINK on an existing
+ * device, i.e. `ip link set ... type podnet ...`).  VNI, PORT, LOCAL,
+ * LOCAL6, LINK, ENCAP and MAC are fixed at creation: a request to change
+ * them fails with EOPNOTSUPP and an extended ack naming the attribute
+ * (sending the current value is not a change).
  *
  * The device's UDP sockets live in the netns it was created in (the netns
  * of the RTM_NEWLINK request, or the one named by IFLA_LINK_NETNSID) and
@@ -134,6 +149,8 @@ enum {
 	IFLA_PODNET_UDP_CSUM,
 	IFLA_PODNET_ENCAP,
 	IFLA_PODNET_SRC_VALID,
+	IFLA_PODNET_MAC,
+	IFLA_PODNET_DST_VALID,
 	__IFLA_PODNET_MAX
 };
 #define IFLA_PODNET_MAX (__IFLA_PODNET_MAX - 1)
@@ -412,6 +429,8 @@ enum podnet_prefix_attr {
  *   RX_DROP_SOURCE       inner source not within the sending peer's prefixes
  *   RX_DROP_MALFORMED    bad encapsulation or inner header
  *   RX_DROP_OTHER        any other receive failure
+ *   RX_DROP_DEST         inner destination not routed to a local device
+ *                        (IFLA_PODNET_DST_VALID)
  */
 enum podnet_stats_attr {
 	PODNET_STATS_A_UNSPEC,
@@ -428,6 +447,7 @@ enum podnet_stats_attr {
 	PODNET_STATS_A_RX_DROP_SOURCE,
 	PODNET_STATS_A_RX_DROP_MALFORMED,
 	PODNET_STATS_A_RX_DROP_OTHER,
+	PODNET_STATS_A_RX_DROP_DEST,
 	__PODNET_STATS_A_MAX
 };
 #define PODNET_STATS_A_MAX (__PODNET_STATS_A_MAX - 1)
