@@ -174,12 +174,6 @@ static int pn_validate(struct nlattr *tb[], struct nlattr *data[],
 				    "srcport maximum is below the minimum");
 		return -EINVAL;
 	}
-	a = data[IFLA_PODNET_ENCAP];
-	if (a && nla_get_u8(a) != PODNET_ENCAP_VXLAN) {
-		NL_SET_ERR_MSG_ATTR(extack, a,
-				    "encap gpe is reserved and not supported yet");
-		return -EOPNOTSUPP;
-	}
 	a = data[IFLA_PODNET_MAC];
 	if (a && !is_valid_ether_addr(nla_data(a))) {
 		NL_SET_ERR_MSG_ATTR(extack, a,
@@ -348,9 +342,8 @@ static int pn_config_parse(struct pn_config *cfg, struct nlattr *data[],
  */
 static unsigned int pn_overhead(const struct pn_config *cfg)
 {
-	if (cfg->has_local && !cfg->has_local6)
-		return PODNET_VXLAN_OVERHEAD_IPV4;
-	return PODNET_VXLAN_OVERHEAD_IPV6;
+	return pn_encap_overhead(cfg, cfg->has_local && !cfg->has_local6 ?
+				 AF_INET : AF_INET6);
 }
 
 static int pn_set_mtu(struct net_device *dev, struct net_device *lower,

@@ -6,7 +6,9 @@
 #include <linux/in6.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/socket.h>
 #include <net/gro_cells.h>
+#include <uapi/linux/podnet.h>
 
 struct pn_table;
 struct pn_stats;
@@ -80,6 +82,17 @@ struct pn_device {
 	struct hlist_node vni_node6;
 	struct gro_cells gro_cells;
 };
+
+/* Bytes the device's encapsulation puts in front of an inner packet. */
+static inline unsigned int pn_encap_overhead(const struct pn_config *cfg,
+					     int family)
+{
+	if (cfg->encap == PODNET_ENCAP_GPE)
+		return family == AF_INET ? PODNET_GPE_OVERHEAD_IPV4 :
+					   PODNET_GPE_OVERHEAD_IPV6;
+	return family == AF_INET ? PODNET_VXLAN_OVERHEAD_IPV4 :
+				   PODNET_VXLAN_OVERHEAD_IPV6;
+}
 
 int pn_device_fill_config(struct sk_buff *skb, const struct pn_device *pn);
 

@@ -26,6 +26,7 @@
 #include <net/ip6_route.h>
 #include <net/ip_fib.h>
 #include <net/ip_tunnels.h>
+#include <net/tun_proto.h>
 #include <net/udp.h>
 #include <net/vxlan.h>
 
@@ -39,12 +40,25 @@
 /*
  * RFC 7348 lets receivers ignore the reserved bits; podnet does not, so
  * that anything but a well-formed header from a podnet or Linux vxlan peer
- * is dropped and counted: I flag only, 24-bit VNI, last byte zero.
+ * is dropped and counted: I flag only, 24-bit VNI, last byte zero.  A
+ * VXLAN-GPE header (draft-ietf-nvo3-vxlan-gpe) has the I and P flags,
+ * version 0, no OAM, and IPv4 or IPv6 as its next protocol (podnet's GPE
+ * carries no Ethernet).  Returns the header's PODNET_ENCAP_*, -1 if it is
+ * neither.
  */
-static bool pn_vxlan_hdr_ok(const struct vxlanhdr *vh)
+static int pn_hdr_encap(const struct vxlanhdr *vh)
 {
-	return vh->vx_flags == VXLAN_HF_VNI &&
-	       !(vh->vx_vni & ~VXLAN_VNI_MASK);
+	u8 np;
+
+	if (vh->vx_vni & ~VXLAN_VNI_MASK)
+		return -1;
+	if (vh->vx_flags == VXLAN_HF_VNI)
+		return PODNET_ENCAP_VXLAN;
+	np = be32_to_cpu(vh->vx_flags) & 0xff;
+	if (vh->vx_flags == (VXLAN_HF_VNI | VXLAN_HF_NP | cpu_to_be32(np)) &&
+	    (np == TUN_P_IPV4 || np == TUN_P_IPV6))
+		return PODNET_ENCAP_GPE;
+	return -1;
 }
 
 static u32 pn_vxlan_vni(const struct vxlanhdr *vh)
@@ -191,10 +205,11 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	struct pn_device *pn;
 	struct pn_table *tbl;
 	struct pn_sock *ps;
+	unsigned int len, hlen;
 	struct vxlanhdr *vh;
-	unsigned int len;
 	u8 outer_dsfield;
 	__be16 proto;
+	int encap;
 
 	ps = rcu_dereference_sk_user_data(sk);
 	if (unlikely(!ps))
@@ -205,7 +220,8 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		goto free;
 	}
 	vh = (struct vxlanhdr *)(udp_hdr(skb) + 1);
-	if (!pn_vxlan_hdr_ok(vh)) {
+	encap = pn_hdr_encap(vh);
+	if (encap < 0) {
 		pn_socket_count_drop(ps, PN_SOCK_DROP_MALFORMED);
 		goto free;
 	}
@@ -214,6 +230,10 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		pn_socket_count_drop(ps, PN_SOCK_DROP_BAD_VNI);
 		goto free;
 	}
+	/* Devices of both encapsulations may share the port. */
+	if (encap != pn->cfg.encap)
+		goto malformed;
+	hlen = PN_VXLAN_HLEN;
 
 	/* The outer header is still the network header. */
 	src.family = ps->family;
@@ -225,16 +245,21 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		outer_dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
 	}
 
-	if (!pskb_may_pull(skb, PN_VXLAN_HLEN + ETH_HLEN))
-		goto malformed;
-	proto = ((struct ethhdr *)(skb->data + PN_VXLAN_HLEN))->h_proto;
-	if (proto != htons(ETH_P_IP) && proto != htons(ETH_P_IPV6))
-		goto malformed;
+	if (encap == PODNET_ENCAP_VXLAN) {
+		hlen += ETH_HLEN;
+		if (!pskb_may_pull(skb, hlen))
+			goto malformed;
+		proto = ((struct ethhdr *)(skb->data + PN_VXLAN_HLEN))->h_proto;
+		if (proto != htons(ETH_P_IP) && proto != htons(ETH_P_IPV6))
+			goto malformed;
+	} else {
+		proto = tun_p_to_eth_p(be32_to_cpu(vh->vx_flags) & 0xff);
+	}
 
-	/* Pulls UDP, VXLAN and Ethernet headers, sets skb->protocol, and
-	 * scrubs the packet if it crosses into another netns.
+	/* Pulls UDP, VXLAN(-GPE) and any Ethernet header, sets skb->protocol,
+	 * and scrubs the packet if it crosses into another netns.
 	 */
-	if (iptunnel_pull_header(skb, PN_VXLAN_HLEN + ETH_HLEN, proto,
+	if (iptunnel_pull_header(skb, hlen, proto,
 				 !net_eq(sock_net(sk), dev_net(pn->dev))))
 		goto malformed;
 	skb_reset_network_header(skb);
@@ -305,7 +330,7 @@ int pn_encap_err_lookup(struct sock *sk, struct sk_buff *skb)
 	if (!pskb_may_pull(skb, skb_transport_offset(skb) + PN_VXLAN_HLEN))
 		return -EINVAL;
 	vh = (struct vxlanhdr *)(udp_hdr(skb) + 1);
-	if (!pn_vxlan_hdr_ok(vh))
+	if (pn_hdr_encap(vh) < 0)
 		return -EINVAL;
 	ps = rcu_dereference_sk_user_data(sk);
 	if (!ps || !pn_socket_find_vni(ps, pn_vxlan_vni(vh)))
@@ -336,8 +361,9 @@ struct sk_buff *pn_gro_receive(struct sock *sk, struct list_head *head,
 	struct vxlanhdr *vh, *vh2;
 	int flush = 1;
 
+	/* GPE packets are not aggregated (no inner Ethernet to hand on). */
 	vh = skb_gro_header(skb, off + sizeof(*vh), off);
-	if (unlikely(!vh) || !pn_vxlan_hdr_ok(vh))
+	if (unlikely(!vh) || pn_hdr_encap(vh) != PODNET_ENCAP_VXLAN)
 		goto out;
 
 	skb_gro_postpull_rcsum(skb, vh, sizeof(*vh));

@@ -21,6 +21,7 @@
 #include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
 #include <net/route.h>
+#include <net/tun_proto.h>
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
 #include <net/vxlan.h>
@@ -118,13 +119,15 @@ static bool pn_pmtu_drop(struct sk_buff *skb, struct dst_entry *dst,
 }
 
 /*
- * Put the inner Ethernet header and the VXLAN header in front of the inner
- * IP packet and mark it for UDP tunnel offloads.  @headroom covers the
- * outer headers still to come and the underlay's link-layer header.
+ * Put the VXLAN header, and for VXLAN the inner Ethernet header, in front
+ * of the inner IP packet and mark it for UDP tunnel offloads.  @headroom
+ * covers the outer headers still to come and the underlay's link-layer
+ * header.
  */
 static int pn_encap(struct pn_device *pn, struct pn_peer *peer,
 		    struct sk_buff *skb, unsigned int headroom, bool udp_csum)
 {
+	bool gpe = pn->cfg.encap == PODNET_ENCAP_GPE;
 	struct vxlanhdr *vh;
 	struct ethhdr *eh;
 	int err;
@@ -133,14 +136,20 @@ static int pn_encap(struct pn_device *pn, struct pn_peer *peer,
 	if (unlikely(err))
 		return err;
 
-	eh = skb_push(skb, ETH_HLEN);
-	skb_reset_mac_header(skb);
-	ether_addr_copy(eh->h_dest, peer->has_mac ? peer->mac : pn->cfg.mac);
-	ether_addr_copy(eh->h_source, pn->cfg.mac);
-	eh->h_proto = skb->protocol;
+	if (gpe) {
+		skb_reset_mac_header(skb);
+	} else {
+		eh = skb_push(skb, ETH_HLEN);
+		skb_reset_mac_header(skb);
+		ether_addr_copy(eh->h_dest, peer->has_mac ? peer->mac :
+							     pn->cfg.mac);
+		ether_addr_copy(eh->h_source, pn->cfg.mac);
+		eh->h_proto = skb->protocol;
+	}
 
-	/* Records the inner headers (the Ethernet header just pushed) for
-	 * GSO and checksum offload of the encapsulated packet.
+	/* Records the inner headers (the Ethernet header just pushed, or the
+	 * IP header for GPE) for GSO and checksum offload of the
+	 * encapsulated packet.
 	 */
 	err = iptunnel_handle_offloads(skb, udp_csum ? SKB_GSO_UDP_TUNNEL_CSUM :
 						       SKB_GSO_UDP_TUNNEL);
@@ -148,9 +157,16 @@ static int pn_encap(struct pn_device *pn, struct pn_peer *peer,
 		return err;
 
 	vh = __skb_push(skb, sizeof(*vh));
-	vh->vx_flags = VXLAN_HF_VNI;
 	vh->vx_vni = cpu_to_be32(pn->cfg.vni << 8);
-	skb_set_inner_protocol(skb, htons(ETH_P_TEB));
+	if (gpe) {
+		vh->vx_flags = VXLAN_HF_VNI | VXLAN_HF_NP |
+			       cpu_to_be32(skb->protocol == htons(ETH_P_IP) ?
+					   TUN_P_IPV4 : TUN_P_IPV6);
+		skb_set_inner_protocol(skb, skb->protocol);
+	} else {
+		vh->vx_flags = VXLAN_HF_VNI;
+		skb_set_inner_protocol(skb, htons(ETH_P_TEB));
+	}
 	return 0;
 }
 
@@ -188,8 +204,8 @@ static u8 pn_outer_tos(struct pn_device *pn, const struct pn_inner *in)
 static int pn_xmit4(struct pn_device *pn, struct pn_peer *peer,
 		    struct sk_buff *skb, struct pn_inner *in)
 {
-	const unsigned int overhead = PODNET_VXLAN_OVERHEAD_IPV4;
 	const struct pn_config *cfg = &pn->cfg;
+	const unsigned int overhead = pn_encap_overhead(cfg, AF_INET);
 	struct net_device *dev = pn->dev;
 	bool use_cache, udp_csum;
 	struct rtable *rt = NULL;
@@ -273,8 +289,8 @@ static int pn_xmit4(struct pn_device *pn, struct pn_peer *peer,
 static int pn_xmit6(struct pn_device *pn, struct pn_peer *peer,
 		    struct sk_buff *skb, struct pn_inner *in)
 {
-	const unsigned int overhead = PODNET_VXLAN_OVERHEAD_IPV6;
 	const struct pn_config *cfg = &pn->cfg;
+	const unsigned int overhead = pn_encap_overhead(cfg, AF_INET6);
 	struct net_device *dev = pn->dev;
 	struct dst_entry *dst = NULL;
 	struct in6_addr saddr, daddr;

@@ -114,8 +114,15 @@ checks() {
 		nip link set pn1 type podnet mac 0a:58:0a:f4:01:00
 
 	# --- invalid values -----------------------------------------------
-	bad "$v: encap gpe (reserved): the kernel's message" \
-		'^Error: encap gpe is reserved and not supported yet\.$' encap gpe
+	ok "$v: create with encap gpe" nip link add pn4 type podnet vni 4 port 4792 encap gpe
+	is "$v: ip -j -d: encap gpe" "$(jd pn4 .encap)" gpe
+	like "$v: ip -d: encap gpe" "$(nip -d link show pn4)" ' encap gpe '
+	is "$v: gpe's default mtu: 1500 less 56 bytes (no inner Ethernet)" \
+		"$(nip -j link show pn4 | jget '.[0].mtu')" 1444
+	fails_with "$v: changing the encap is refused, with the kernel's message" \
+		'^Error: cannot change this attribute of an existing podnet device\.$' \
+		nip link set pn4 type podnet encap vxlan
+	nip link del pn4
 	if pn_full; then	# the plugin's own refusals: nothing reaches the kernel
 		bad "$v: port 70000" '^Error: argument "70000" is wrong: invalid port$' port 70000
 		bad "$v: port 0" '^Error: argument "0" is wrong: invalid port$' port 0
@@ -133,7 +140,7 @@ checks() {
 		bad "$v: local multicast" '^Error: argument "224\.0\.0\.1" is wrong: invalid local address$' local 224.0.0.1
 		bad "$v: local6 with IPv4" '^Error: argument "127\.0\.0\.1" is wrong: local6 needs an IPv6 address$' local6 127.0.0.1
 		bad "$v: dev missing" '^Error: argument "nosuch0" is wrong: no such device$' dev nosuch0
-		bad "$v: encap unknown" '^Error: argument "foo" is wrong: invalid encap \(vxlan\)$' encap foo
+		bad "$v: encap unknown" '^Error: argument "foo" is wrong: invalid encap \(vxlan or gpe\)$' encap foo
 		bad "$v: unknown option" '^podnet: unknown option "frobnicate"$' frobnicate
 		bad "$v: mac multicast" \
 			'^Error: argument "01:00:5e:00:00:01" is wrong: invalid mac \(a unicast Ethernet address\)$' \
@@ -168,7 +175,7 @@ fails_with "a multicast mac, sent raw: the kernel's message" \
 	'^pnlink: Invalid argument \(errno 22\): mac must be a unicast, non-zero Ethernet address$' \
 	ip netns exec $NS "$PODNET_ROOT/selftests/tools/pnlink" add pn8 vni 8 mac 01:00:5e:00:00:01
 fails_with "a 5-byte mac, sent raw: refused by the policy" \
-	'^pnlink: Invalid argument \(errno 22\)' \
+	'^pnlink: Numerical result out of range \(errno 34\): binary attribute size out of range$' \
 	ip netns exec $NS "$PODNET_ROOT/selftests/tools/pnlink" add pn8 vni 8 mac 0a:00:00:00:01
 
 # Debian sid's ip: what it adds is the plugin against a newer ip's

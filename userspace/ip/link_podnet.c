@@ -92,7 +92,7 @@ static void explain(FILE *f)
 		"Usage: ... podnet [ vni VNI ] [ port PORT ] [ local ADDR ] [ local6 ADDR6 ]\n"
 		"                  [ dev PHYS_DEV ] [ ttl { TTL | auto | inherit } ]\n"
 		"                  [ tos { TOS | inherit } ] [ srcport MIN MAX ]\n"
-		"                  [ [no]udpcsum ] [ encap vxlan ] [ mac LLADDR ]\n"
+		"                  [ [no]udpcsum ] [ encap { vxlan | gpe } ] [ mac LLADDR ]\n"
 		"                  [ [no]srcvalid ] [ [no]dstvalid ]\n"
 		"\n"
 		"Where: VNI  := 0-16777215 (default %u)\n"
@@ -251,7 +251,7 @@ static int podnet_parse_opt(struct link_util *lu, int argc, char **argv, struct 
 			else if (!strcmp(v, "gpe"))
 				addattr8(n, REQ_MAX, IFLA_PODNET_ENCAP, PODNET_ENCAP_GPE);
 			else
-				invarg("invalid encap (vxlan)", v);
+				invarg("invalid encap (vxlan or gpe)", v);
 		} else if (!strcmp(w, "help")) {
 			explain(stdout);
 			exit(0);

@@ -23,6 +23,10 @@
 #define PODNET_VXLAN_OVERHEAD_IPV4	(20 + 8 + 8 + 14)
 #define PODNET_VXLAN_OVERHEAD_IPV6	(40 + 8 + 8 + 14)
 
+/* VXLAN-GPE (encap gpe) carries no inner Ethernet header: 14 bytes less. */
+#define PODNET_GPE_OVERHEAD_IPV4	(20 + 8 + 8)
+#define PODNET_GPE_OVERHEAD_IPV6	(40 + 8 + 8)
+
 /*
  * Link attributes
  * ---------------
@@ -78,8 +82,15 @@
  *                          PODNET_ENCAP_VXLAN: RFC 7348 - UDP, the 8-byte
  *                          VXLAN header (I flag, VNI), an inner Ethernet
  *                          header, the IP packet; interoperates with Linux
- *                          vxlan devices.  PODNET_ENCAP_GPE (VXLAN-GPE, no
- *                          inner Ethernet) is reserved: refused for now.
+ *                          vxlan devices.  PODNET_ENCAP_GPE: VXLAN-GPE
+ *                          (draft-ietf-nvo3-vxlan-gpe): the I and P flags,
+ *                          next protocol IPv4 (1) or IPv6 (2), the IP
+ *                          packet without Ethernet header; interoperates
+ *                          with Linux `vxlan ... gpe external` devices.
+ *                          Devices of both kinds may share a port (with
+ *                          different VNIs); a packet whose header is not
+ *                          its device's kind counts as RX_DROP_MALFORMED.
+ *                          GPE packets are not aggregated by GRO.
  * IFLA_PODNET_SRC_VALID    u8 flag, default 1.  Accept a received packet
  *                          only if its outer source address is a peer's
  *                          endpoint and its inner source address lies in
@@ -116,8 +127,9 @@
  * addresses refer to that netns.  Deleting that netns deletes the device.
  *
  * The default MTU is the MTU of LINK (1500 without it) minus the
- * encapsulation overhead: PODNET_VXLAN_OVERHEAD_IPV4 if the device can
- * only use IPv4 (LOCAL without LOCAL6), else PODNET_VXLAN_OVERHEAD_IPV6,
+ * encapsulation overhead: PODNET_VXLAN_OVERHEAD_IPV4 (PODNET_GPE_* for
+ * encap gpe) if the device can only use IPv4 (LOCAL without LOCAL6), else
+ * PODNET_VXLAN_OVERHEAD_IPV6,
  * so that a packet of the MTU fits to any peer.  Packets bigger than the
  * path to a peer allows are answered with ICMP fragmentation-needed or
  * ICMPv6 packet-too-big (counted as TX_DROP_MTU).
