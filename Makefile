@@ -55,9 +55,11 @@ demo:
 bench:
 	@selftests/bench.sh
 
-# Long runs: the userspace fuzzers, PODNET_FUZZ_SECONDS (600) per target.
+# Long runs: the userspace fuzzers, PODNET_FUZZ_SECONDS (600) per target;
+# then the kernel lanes in the VM (selftests/stress-kernel.sh).
 stress:
 	@selftests/stress.sh
+	@selftests/stress-kernel.sh
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install

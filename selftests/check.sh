@@ -19,7 +19,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 kernels=${PODNET_KERNELS:-6.1 6.12 7.2 debug}
-debug_tests=${PODNET_DEBUG_TESTS:-10-link.sh 20-peertable-selftest.sh 21-genl.sh 40-datapath.sh 42-lifecycle.sh}
+debug_tests=${PODNET_DEBUG_TESTS:-10-link.sh 20-peertable-selftest.sh 21-genl.sh 40-datapath.sh 42-lifecycle.sh 46-dstvalid.sh 47-gpe.sh 48-genl-fuzz.sh}
 full=${PODNET_FULL_KERNEL:-}
 if [ -z "$full" ]; then
 	case " $kernels " in
@@ -64,6 +64,7 @@ fi
 
 echo "== userspace build"
 step "userspace builds with -Wall -Wextra -Werror" make -s userspace
+step "kernel fuzz tool builds (genlfuzz)" make -s -C selftests/tools/genlfuzz
 step "CNI test tools build (libcni driver, upstream plugins)" selftests/tools/cni-driver/build.sh
 step "CRI test tools build (containerd, crictl, sandbox image)" selftests/tools/cri/build.sh
 step "Kubernetes test servers build (kube-apiserver, etcd, kubectl)" selftests/tools/kube/build.sh

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # dstvalid (IFLA_PODNET_DST_VALID): with it, node 1 accepts from the
 # overlay only packets whose inner destination its routes send to a local
-# device without a gateway (a pod's veth, a dummy), and drops the rest as
+# device without a gateway (a pod's veth, any other local device), and drops the rest as
 # rx_drop_dest, counted on the sending peer or, without one, on the device:
 # its own addresses, a gateway route, a route back into podnet0, the
 # underlay device the packet came in on, a blackhole, link-local
@@ -18,7 +18,8 @@ topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
 peers 4
 
 # Node 1's destinations under its own prefixes (10.244.1.0/24, fd10:1::/64),
-# one per kind of route; .204 goes to a local dummy device (accepted).
+# one per kind of route; .204 goes to another local device, a veth with
+# nothing behind it (accepted).
 in_node 1 ip -batch - <<EOF
 addr add 10.244.1.1/32 dev lo
 addr add fd10:1::1/128 dev lo
@@ -30,10 +31,11 @@ route add 10.244.1.202/32 dev eth0
 route add fd10:1::202/128 dev eth0
 route add blackhole 10.244.1.203/32
 route add blackhole fd10:1::203/128
-link add dummy0 type dummy
-link set dummy0 up
-route add 10.244.1.204/32 dev dummy0
-route add fd10:1::204/128 dev dummy0
+link add lcl0 type veth peer name lcl1
+link set lcl1 up
+link set lcl0 up
+route add 10.244.1.204/32 dev lcl0
+route add fd10:1::204/128 dev lcl0
 EOF
 rejected=(10.244.1.1 fd10:1::1 10.244.1.200 fd10:1::200 10.244.1.201 fd10:1::201
 	10.244.1.202 fd10:1::202 10.244.1.203 fd10:1::203)
@@ -76,7 +78,7 @@ is "on: every rejected packet counted once as rx_drop_dest" \
 is "on: ... on the peer that sent it" "$(peerstat rx_drop_dest)" $((peer0 + ${#rejected[@]} + 2))
 is "on: ... and not as received" "$(peerstat rx_packets)" "$rx0"
 pnping -n 1 -w 1 $(from2 10.244.1.204 fd10:1::204) >/dev/null
-is "on: a route to a local device without gateway is accepted (dummy0, IPv4 and IPv6)" \
+is "on: a route to a local device without gateway is accepted (lcl0, IPv4 and IPv6)" \
 	"$(peerstat rx_packets) $(stats 1 rx_drop_dest)" \
 	"$((rx0 + 2)) $((drop0 + ${#rejected[@]} + 2))"
 

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# stress-kernel.sh: the kernel lanes of `make stress` (issue 14), each a VM
+# test of selftests/tests run with its long settings on every kernel of
+# PODNET_STRESS_KERNELS (default "6.1 6.12 7.2 debug"):
+#
+#   genl  48-genl-fuzz.sh with PODNET_GENL_FUZZ requests (1,000,000)
+#
+# make check runs the same tests with short settings.  Prints each run's
+# TAP summary and figures, then "stress-kernel: N passed, N failed" and
+# the wall time.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+kernels=${PODNET_STRESS_KERNELS:-6.1 6.12 7.2 debug}
+t0=$(date +%s)
+pass=0 fail=0
+
+make -s userspace && make -s -C selftests/tools/genlfuzz || {
+	echo "not ok - userspace and genlfuzz build"; echo "stress-kernel: 0 passed, 1 failed"; exit 1; }
+mkdir -p build/stress
+for k in $kernels; do
+	log=build/stress/genl-$k.log
+	PODNET_GENL_FUZZ=${PODNET_GENL_FUZZ:-1000000} PODNET_TEST_TIMEOUT=${PODNET_TEST_TIMEOUT:-7200} \
+		selftests/vm/run.sh "$k" selftests/tests/48-genl-fuzz.sh >"$log" 2>&1
+	rc=$?
+	grep -E '^not ok|^# genlfuzz|guest ran' "$log"
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1)); echo "ok - stress genl $k"
+	else
+		fail=$((fail + 1)); echo "not ok - stress genl $k (see $log)"
+	fi
+done
+echo "# stress-kernel: wall time $(( $(date +%s) - t0 ))s"
+echo "stress-kernel: $pass passed, $fail failed"
+[ $fail -eq 0 ]
