@@ -42,11 +42,17 @@ trap 'rm -rf "$tmp"' EXIT
 if pn_full; then
 	ok "podnetctl -V" podnetctl -V
 	ok "podnetctl --help" podnetctl --help
-	run podnetctl
-	is "no arguments is a usage error (2)" "$rc" 2
-	like "... printing the usage" "$out" '^Usage: podnetctl \[OPTIONS\] COMMAND$'
+	like "podnetctl help prints the usage, generated from the verb table" \
+		"$(podnetctl help)" '^Usage: podnetctl \[OPTIONS\] \[COMMAND\]$'
+	like "... each verb with its arguments" "$(podnetctl help)" \
+		'^  peer del dev NAME \{ remote ADDR \[prefix P \.\.\.\] \| prefix P \[prefix P \.\.\.\] \}$'
+	like "podnetctl peer help: the peer verbs" "$(podnetctl peer help)" '^  peer flush dev NAME$'
+	run podnetctl peer
+	is "podnetctl peer: a usage error (2)" "$rc" 2
 fi
 is "show with no device prints nothing" "$(pc show)" ""
+run pc
+is "no command is show, as with wg: exit 0, nothing to show" "$rc:$out" "0:"
 is "-j show with no device prints []" "$(pc -j show)" "[]"
 run pc show dev nosuch
 is "show of a missing device: the kernel's message" "$out" "Error: no such device."
@@ -99,12 +105,12 @@ IP_LIB_DIR=$PODNET_ROOT/userspace/ip ip -n $NS link add pn1 type podnet vni 77 p
 ifindex1=$(ip netns exec $NS cat /sys/class/net/pn1/ifindex)
 is "show: text of a device with every option" "$(pc show dev pn1 | sed -n 1p)" \
 	"$ifindex1: pn1: vni 77 port 4790 local 192.0.2.10 local6 2001:db8::10 dev lo ttl inherit tos inherit srcport 40000 40100 udpcsum encap vxlan mac 0a:58:0a:f4:01:00 nosrcvalid dstvalid"
-jf "$(pc -j show dev pn1)" '.[0] | [.vni, .port], [.local, .local6], [.link, has("link_index")],
+jf "$(pc -j show dev pn1)" '.[0] | [.vni, .port], [.local, .local6], [.link, .link_index == 1],
 	[.ttl, .ttl_inherit], [.tos, .tos_inherit], [.srcport_min, .srcport_max],
 	[.udp_csum, .src_valid, .dst_valid, .mac]'
 is "show -j: vni, port" "${F[0]}" "[77,4790]"
 is "show -j: local, local6" "${F[1]}" '["192.0.2.10","2001:db8::10"]'
-is "show -j: link, by name" "${F[2]}" '["lo",false]'
+is "show -j: link by name and link_index, both" "${F[2]}" '["lo",true]'
 is "show -j: ttl inherit" "${F[3]}" "[0,true]"
 is "show -j: tos inherit" "${F[4]}" "[0,true]"
 is "show -j: srcport range" "${F[5]}" "[40000,40100]"
@@ -254,6 +260,17 @@ if pn_full; then
 	is "... naming both lines" "$out" "Error: $tmp/dup:6: remote 172.16.0.1 is already on line 3."
 	is "the table is untouched by refused replaces" "$(num_peers)" 10
 	is "no replace left pending" "$(pc -j show dev pn0 | jget '.[0] | has("replace_portid")')" false
+fi
+if pn_full; then
+	run pc peer replace dev pn0 file /
+	is "a replace file that cannot be read: exit 1 (the system refused), the reason" \
+		"$rc: $out" '1: Error: cannot read "/": Is a directory.'
+	# A peer without prefixes: `peer show` prints a bare remote line,
+	# which a replace file takes.
+	pc peer replace dev pn0 file - <<<"remote 192.0.2.77"
+	is "a peer without prefixes round-trips through peer show and replace" \
+		"$(pc peer show dev pn0 | tee "$tmp/bare" | pc peer replace dev pn0 file - && pc peer show dev pn0)" \
+		"remote 192.0.2.77"
 fi
 ok "replace with an empty file empties the table" pc peer replace dev pn0 file /dev/null
 is "... to 0 peers" "$(num_peers)" 0

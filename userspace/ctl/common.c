@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * podnetctl's plumbing shared by the verbs: error printing, the lazily
- * opened socket, dumps, verb dispatch and batch mode.
+ * opened socket, dumps and batch mode (the verbs are in verbs.c).
  */
 
 #include <errno.h>
@@ -14,32 +14,6 @@
 #include "args.h"
 #include "podnetctl.h"
 #include "util.h"
-
-void ctl_usage(FILE *f)
-{
-	fputs("Usage: podnetctl [OPTIONS] COMMAND\n"
-	      "       podnetctl [OPTIONS] -b FILE\n"
-	      "\n"
-	      "Commands:\n"
-	      "  show [dev NAME]\n"
-	      "  peer add dev NAME remote ADDR prefix P [prefix P ...] [mac MAC] [replace]\n"
-	      "  peer del dev NAME remote ADDR | prefix P\n"
-	      "  peer show [dev NAME] [remote ADDR]\n"
-	      "  peer flush dev NAME\n"
-	      "  peer replace dev NAME [file FILE|-]\n"
-	      "  monitor\n"
-	      "\n"
-	      "Options:\n"
-	      "  -j, --json      JSON output on read commands\n"
-	      "  -p, --pretty    indent the JSON output\n"
-	      "  -s, --stats     show counters in text output\n"
-	      "  -b, --batch FILE  run the commands in FILE (- for stdin)\n"
-	      "  -V, --version   print the version\n"
-	      "  -h, --help      print this help\n"
-	      "\n"
-	      "Exit status: 0 success, 1 the kernel refused, 2 usage error.\n"
-	      "See podnetctl(8).\n", f);
-}
 
 static void verr(const char *fmt, va_list ap)
 {
@@ -173,35 +147,6 @@ void ctl_msgs_free(struct ctl_msgs *ms)
 	free(ms->v);
 	ms->v = NULL;
 	ms->cap = 0;
-}
-
-static int cmd_help(struct ctl *c, int argc, char **argv)
-{
-	(void)c, (void)argc, (void)argv;
-	ctl_usage(stdout);
-	return EXIT_OK;
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(struct ctl *c, int argc, char **argv);
-} cmds[] = {
-	{ "show",	cmd_show },
-	{ "peer",	cmd_peer },
-	{ "monitor",	cmd_monitor },
-	{ "help",	cmd_help },
-};
-
-int ctl_run(struct ctl *c, int argc, char **argv)
-{
-	size_t i;
-
-	if (argc < 1)
-		return ctl_usage_err("no command given; try \"podnetctl help\"");
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(argv[0], cmds[i].name))
-			return cmds[i].fn(c, argc - 1, argv + 1);
-	return ctl_usage_err("unknown command \"%s\"; try \"podnetctl help\"", argv[0]);
 }
 
 int ctl_batch(struct ctl *c, const char *file)

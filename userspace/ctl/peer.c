@@ -12,15 +12,6 @@
 #include "util.h"
 #include "print.h"
 
-static void peer_usage(FILE *f)
-{
-	fputs("Usage: podnetctl peer add dev NAME remote ADDR prefix P [prefix P ...] [mac MAC] [replace]\n"
-	      "       podnetctl peer del dev NAME remote ADDR | prefix P\n"
-	      "       podnetctl peer show [dev NAME] [remote ADDR]\n"
-	      "       podnetctl peer flush dev NAME\n"
-	      "       podnetctl peer replace dev NAME [file FILE|-]\n", f);
-}
-
 /*
  * Send @peer with command @cmd as one request, however many prefixes it
  * has, so that the kernel applies it all or nothing: the prefixes go in as
@@ -59,7 +50,7 @@ int ctl_send_peer(struct pn_genl *g, uint8_t cmd, uint16_t flags, const char *de
 	return ret;
 }
 
-static int peer_add(struct ctl *c, int argc, char **argv)
+int cmd_peer_add(struct ctl *c, int argc, char **argv)
 {
 	char err[CTL_ERRLEN];
 	struct pn_nl_err e;
@@ -84,7 +75,7 @@ out:
 	return ret;
 }
 
-static int peer_del(struct ctl *c, int argc, char **argv)
+int cmd_peer_del(struct ctl *c, int argc, char **argv)
 {
 	char err[CTL_ERRLEN];
 	struct pn_nl_err e;
@@ -111,7 +102,7 @@ out:
 	return ret;
 }
 
-static int peer_flush(struct ctl *c, int argc, char **argv)
+int cmd_peer_flush(struct ctl *c, int argc, char **argv)
 {
 	char err[CTL_ERRLEN], buf[512];
 	struct nlmsghdr *nlh;
@@ -198,7 +189,7 @@ static int get_peers(struct ctl *c, const char *dev, const struct pn_peer *remot
 	return ctl_dump(c, nlh, ctl_peer_dump_cb, out, ctl_msgs_reset);
 }
 
-static int peer_show(struct ctl *c, int argc, char **argv)
+int cmd_peer_show(struct ctl *c, int argc, char **argv)
 {
 	struct ctl_msgs devs = { 0 }, peers = { 0 };
 	struct pn_peer filter = { .has_remote = false };
@@ -259,37 +250,4 @@ out:
 	ctl_msgs_free(&devs);
 	ctl_args_free(&a);
 	return ret;
-}
-
-static int peer_help(struct ctl *c, int argc, char **argv)
-{
-	(void)c, (void)argc, (void)argv;
-	peer_usage(stdout);
-	return EXIT_OK;
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(struct ctl *c, int argc, char **argv);
-} verbs[] = {
-	{ "add",	peer_add },
-	{ "del",	peer_del },
-	{ "show",	peer_show },
-	{ "flush",	peer_flush },
-	{ "replace",	cmd_peer_replace },
-	{ "help",	peer_help },
-};
-
-int cmd_peer(struct ctl *c, int argc, char **argv)
-{
-	size_t i;
-
-	if (argc < 1) {
-		peer_usage(stderr);
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < ARRAY_SIZE(verbs); i++)
-		if (!strcmp(argv[0], verbs[i].name))
-			return verbs[i].fn(c, argc - 1, argv + 1);
-	return ctl_usage_err("unknown command \"peer %s\"; try \"podnetctl peer help\"", argv[0]);
 }

@@ -4,7 +4,7 @@
  *
  * main() only reads the global options; each verb lives in its own file
  * (show.c, peer.c, replace.c, monitor.c) and talks to the kernel through
- * lib/, and common.c holds dispatch and batch mode.
+ * lib/; verbs.c has the table of verbs, common.c the shared plumbing.
  */
 
 #include <getopt.h>
@@ -65,10 +65,7 @@ int main(int argc, char **argv)
 		ret = ctl_usage_err("-b takes no command on the command line");
 	else if (batch)
 		ret = ctl_batch(&c, batch);
-	else if (optind == argc) {
-		ctl_usage(stderr);
-		ret = EXIT_USAGE;
-	} else
+	else
 		ret = ctl_run(&c, argc - optind, argv + optind);
 
 	if (c.genl_open)

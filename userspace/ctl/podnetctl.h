@@ -79,15 +79,19 @@ int ctl_send_peer(struct pn_genl *g, uint8_t cmd, uint16_t flags, const char *de
  */
 int ctl_peer_dump_cb(const struct nlmsghdr *nlh, void *data);
 
-/* Run one command line (argv[0] is the verb). */
+/* Run one command line (argv[0] is the verb; none: show). */
 int ctl_run(struct ctl *c, int argc, char **argv);
 
 /* Run the commands in @file ("-" for stdin), stopping at the first error. */
 int ctl_batch(struct ctl *c, const char *file);
 
+/* The verbs (verbs.c dispatches to them and prints their usage). */
 int cmd_show(struct ctl *c, int argc, char **argv);
-int cmd_peer(struct ctl *c, int argc, char **argv);
 int cmd_monitor(struct ctl *c, int argc, char **argv);
+int cmd_peer_add(struct ctl *c, int argc, char **argv);
+int cmd_peer_del(struct ctl *c, int argc, char **argv);
+int cmd_peer_show(struct ctl *c, int argc, char **argv);
+int cmd_peer_flush(struct ctl *c, int argc, char **argv);
 int cmd_peer_replace(struct ctl *c, int argc, char **argv);
 
 void ctl_usage(FILE *f);

@@ -237,6 +237,15 @@ void ctl_event_text(FILE *f, const struct pn_msg *ev)
  * fails; so building an object is a series of sets, with one error check
  * by the caller (a NULL return means out of memory).
  */
+/*
+ * JSON integers are signed 64-bit here (jansson's json_int_t): a counter
+ * past INT64_MAX, 9.2e18, prints as INT64_MAX rather than negative.
+ */
+static json_t *json_u64(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
 static int set(json_t *o, const char *key, json_t *v)
 {
 	return json_object_set_new(o, key, v);
@@ -258,7 +267,7 @@ json_t *ctl_stats_json(const struct pn_stats *s)
 		return NULL;
 	for (t = 0; t <= PODNET_STATS_A_MAX; t++)
 		if ((s->present & (1U << t)) && pn_stats_name(t))
-			err |= set(o, pn_stats_name(t), json_integer((json_int_t)s->v[t]));
+			err |= set(o, pn_stats_name(t), json_u64(s->v[t]));
 	if (err) {
 		json_decref(o);
 		return NULL;
@@ -275,7 +284,7 @@ json_t *ctl_sock_stats_json(const struct pn_sock_stats *s)
 		return NULL;
 	for (t = 0; t <= PODNET_XSTATS_MAX; t++)
 		if ((s->present & (1U << t)) && pn_sock_stats_name(t))
-			err |= set(o, pn_sock_stats_name(t), json_integer((json_int_t)s->v[t]));
+			err |= set(o, pn_sock_stats_name(t), json_u64(s->v[t]));
 	if (err) {
 		json_decref(o);
 		return NULL;
@@ -301,11 +310,11 @@ static int config_fields(json_t *o, const struct pn_link_config *c)
 		err |= set(o, "local", addr_json(&c->local));
 	if (PN_CFG_HAS(c, IFLA_PODNET_LOCAL6))
 		err |= set(o, "local6", addr_json(&c->local6));
+	/* The same keys in every netns: the name only where it resolves. */
 	if (PN_CFG_HAS(c, IFLA_PODNET_LINK)) {
+		err |= set(o, "link_index", json_integer(c->link));
 		if (if_indextoname(c->link, buf))
 			err |= set(o, "link", json_string(buf));
-		else
-			err |= set(o, "link_index", json_integer(c->link));
 	}
 	if (PN_CFG_HAS(c, IFLA_PODNET_TTL))
 		err |= set(o, "ttl", json_integer(c->ttl));

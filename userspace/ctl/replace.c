@@ -118,18 +118,20 @@ int ctl_replace_parse(FILE *f, const char *name, struct ctl_replace *r,
 			continue;
 		if (ctl_parse_args(argc, argv, W_REMOTE | W_PREFIX | W_MAC, &a,
 				   perr, sizeof(perr)) ||
-		    ctl_require(&a, W_REMOTE | W_PREFIX, perr, sizeof(perr))) {
+		    ctl_require(&a, W_REMOTE, perr, sizeof(perr))) {
 			pn_errf(err, errlen, "%s:%lu: %s", name, lineno, perr);
 			goto out;
 		}
 		if (push_entry(r, &a.peer, lineno)) {
 			pn_errf(err, errlen, "%s: %s", name, strerror(ENOMEM));
+			ret = -2;
 			goto out;
 		}
 		memset(&a, 0, sizeof(a));	/* r owns the prefixes now */
 	}
 	if (ferror(f)) {
-		pn_errf(err, errlen, "%s: %s", name, strerror(errno));
+		pn_errf(err, errlen, "cannot read \"%s\": %s", name, strerror(errno));
+		ret = -2;
 		goto out;
 	}
 	ret = check_dups(r, name, err, errlen);
@@ -238,8 +240,14 @@ int cmd_peer_replace(struct ctl *c, int argc, char **argv)
 		}
 	}
 	/* Read and check everything before touching the kernel. */
-	if (ctl_replace_parse(f, name, &r, err, sizeof(err))) {
+	switch (ctl_replace_parse(f, name, &r, err, sizeof(err))) {
+	case 0:
+		break;
+	case -1:	/* the file is wrong */
 		ret = ctl_usage_err("%s", err);
+		goto out;
+	default:	/* the system refused */
+		ret = ctl_runtime_err("%s", err);
 		goto out;
 	}
 

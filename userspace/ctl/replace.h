@@ -25,9 +25,11 @@ struct ctl_replace {
 };
 
 /*
- * Read one peer per line ("remote ADDR prefix P [prefix P ...] [mac MAC]";
- * blank and '#' lines skipped).  A remote or prefix given on two lines is
- * refused, naming both lines.  Errors read "NAME:LINE: <why>".
+ * Read one peer per line ("remote ADDR [prefix P ...] [mac MAC]"; blank
+ * and '#' lines skipped), as `peer show` prints them.  A remote or prefix
+ * given on two lines is refused, naming both lines.  Returns 0; -1 if the
+ * file is wrong, the error reading "NAME:LINE: <why>"; -2 if it cannot be
+ * read or memory runs out.
  */
 int ctl_replace_parse(FILE *f, const char *name, struct ctl_replace *r,
 		      char *err, size_t errlen);

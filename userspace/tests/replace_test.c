@@ -57,6 +57,12 @@ static void test_parse_ok(void **state)
 	assert_string_equal(pn_prefix_str(&r.v[1].peer.prefixes[1], s, sizeof(s)), "fd00:2::/64");
 	ctl_replace_free(&r);
 
+	/* A peer without prefixes, as `peer show` prints one. */
+	assert_int_equal(parse_str("remote 192.0.2.1\n", &r, err), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.n_prefixes, 0);
+	ctl_replace_free(&r);
+
 	/* An empty table is valid: the commit empties the device. */
 	assert_int_equal(parse_str("# nothing\n\n", &r, err), 0);
 	assert_int_equal(r.n, 0);
@@ -65,14 +71,24 @@ static void test_parse_ok(void **state)
 
 static void test_parse_errors(void **state)
 {
+	char err[CTL_ERRLEN] = "";
+	struct ctl_replace r;
+	FILE *f;
+
 	(void)state;
+	/* Not the file's fault but the system's: -2, not -1. */
+	f = fopen("/", "r");
+	assert_non_null(f);
+	assert_int_equal(ctl_replace_parse(f, "/", &r, err, sizeof(err)), -2);
+	assert_string_equal(err, "cannot read \"/\": Is a directory");
+	fclose(f);
+
 	bad("remote 192.0.2.1 prefix 10.0.0.0/8\n"
 	    "\n"
 	    "remote 192.0.2.2 prefix 11.0.0.0/33\n",
 	    "t.conf:3: invalid prefix \"11.0.0.0/33\": prefix length 33 is longer than 32");
 	bad("remote 192.0.2.1 prefix 10.0.0.1/8\n",
 	    "t.conf:1: invalid prefix \"10.0.0.1/8\": host bits set (did you mean 10.0.0.0/8?)");
-	bad("remote 192.0.2.1\n", "t.conf:1: missing \"prefix\"");
 	bad("prefix 10.0.0.0/8\n", "t.conf:1: missing \"remote\"");
 	bad("#\nremote 192.0.2.1 prefix 10.0.0.0/8 replace\n",
 	    "t.conf:2: unexpected \"replace\": expected remote, prefix or mac");
