@@ -193,6 +193,27 @@ static void test_device_text_old_kernel(void **state)
 	pn_msg_free(&m);
 }
 
+/* jansson's integers are signed: a counter past INT64_MAX saturates. */
+static void test_u64_saturates(void **state)
+{
+	uint8_t buf[1024] = { 0 };
+	struct pn_msg m;
+	json_t *j, *st;
+
+	(void)state;
+	device_msg(buf, &m, false);
+	m.stats.v[PODNET_STATS_A_TX_BYTES] = UINT64_MAX;
+	m.stats.v[PODNET_STATS_A_RX_BYTES] = (uint64_t)INT64_MAX;
+	j = ctl_device_json(&m);
+	assert_non_null(j);
+	st = json_object_get(j, "stats");
+	assert_true(json_integer_value(json_object_get(st, "tx_bytes")) == INT64_MAX);
+	assert_true(json_integer_value(json_object_get(st, "rx_bytes")) == INT64_MAX);
+	assert_int_equal(json_integer_value(json_object_get(st, "tx_packets")), 10);
+	json_decref(j);
+	pn_msg_free(&m);
+}
+
 static void test_device_json(void **state)
 {
 	uint8_t buf[1024] = { 0 };
@@ -409,6 +430,7 @@ const struct CMUnitTest print_tests[] = {
 	cmocka_unit_test(test_device_text),
 	cmocka_unit_test(test_device_text_old_kernel),
 	cmocka_unit_test(test_device_json),
+	cmocka_unit_test(test_u64_saturates),
 	cmocka_unit_test(test_peer_text),
 	cmocka_unit_test(test_peer_json),
 	cmocka_unit_test(test_events),
