@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Text and JSON output of devices, peers and events.
+ * Text and JSON output of devices, peers and events, from one printer:
+ * each field is written by one call that knows both its text words and its
+ * JSON key (iproute2's print_*(PRINT_ANY, ...) idiom), so the two outputs
+ * cannot drift apart.  A struct out is either a FILE (text) or a JSON
+ * object being filled.
  */
 
 #include <inttypes.h>
@@ -10,9 +14,63 @@
 #include "print.h"
 #include "util.h"
 
-/* --- text --------------------------------------------------------------- */
+struct out {
+	FILE *f;		/* text, or NULL for JSON */
+	json_t *j;		/* the object being filled */
+	int err;		/* a JSON set failed: out of memory */
+};
 
-/* Where each counter goes in text output: "tx packets 1 bytes 2 drop ...". */
+/*
+ * json_object_set_new() steals its value even on failure, and a NULL value
+ * fails; so filling an object is a series of sets and one error check.
+ */
+static void set(struct out *o, const char *key, json_t *v)
+{
+	if (json_object_set_new(o->j, key, v))
+		o->err = 1;
+}
+
+/*
+ * JSON integers are signed 64-bit here (jansson's json_int_t): a counter
+ * past INT64_MAX, 9.2e18, prints as INT64_MAX rather than negative.
+ */
+static json_t *json_u64(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+/* " WORD V" in text, "KEY": V in JSON. */
+static void out_uint(struct out *o, const char *key, const char *word, uint64_t v)
+{
+	if (o->f)
+		fprintf(o->f, " %s %" PRIu64, word, v);
+	else
+		set(o, key, json_u64(v));
+}
+
+static void out_str(struct out *o, const char *key, const char *word, const char *v)
+{
+	if (o->f)
+		fprintf(o->f, " %s %s", word, v);
+	else
+		set(o, key, json_string(v));
+}
+
+/* " WORD" or " noWORD" in text, "KEY": true/false in JSON. */
+static void out_flag(struct out *o, const char *key, const char *word, bool v)
+{
+	if (o->f)
+		fprintf(o->f, " %s%s", v ? "" : "no", word);
+	else
+		set(o, key, json_boolean(v));
+}
+
+/* --- counters ------------------------------------------------------------ */
+
+/*
+ * Where each counter goes in text ("tx packets 1 bytes 2 drop no_peer 0
+ * ..."); its JSON key is the library's name for it (tx_packets, ...).
+ */
 struct stats_word {
 	int attr;
 	const char *label;
@@ -33,49 +91,79 @@ static const struct stats_word tx_words[] = {
 	{ PODNET_STATS_A_RX_DROP_DEST,		"dest" },
 	{ PODNET_STATS_A_RX_DROP_MALFORMED,	"malformed" },
 	{ PODNET_STATS_A_RX_DROP_OTHER,		"other" },
+}, sock_words[] = {
+	{ PODNET_XSTATS_RX_DROP_BAD_HEADER,	"bad_header" },
+	{ PODNET_XSTATS_RX_DROP_BAD_VNI,	"bad_vni" },
 };
 
-static void stats_line(FILE *f, const char *dir, const struct pn_stats *s,
-		       const struct stats_word *w, size_t n)
+/*
+ * One text line "    DIR [packets N bytes N] drop ..." (the words from
+ * @ndata on are drop reasons), or the counters into the JSON object.
+ */
+static void stats_line(struct out *o, const char *dir, uint32_t present, const uint64_t *v,
+		       const struct stats_word *w, size_t n, size_t ndata,
+		       const char *(*name)(int))
 {
 	bool any = false, drop = false;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!(s->present & (1U << w[i].attr)))
+		if (!(present & (1U << w[i].attr)))
 			continue;
+		if (!o->f) {
+			if (name(w[i].attr))
+				set(o, name(w[i].attr), json_u64(v[w[i].attr]));
+			continue;
+		}
 		if (!any)
-			fprintf(f, "    %s", dir);
-		/* The first two are traffic, the rest drop reasons. */
-		if (i >= 2 && !drop) {
-			fputs(" drop", f);
+			fprintf(o->f, "    %s", dir);
+		if (i >= ndata && !drop) {
+			fputs(" drop", o->f);
 			drop = true;
 		}
-		fprintf(f, " %s %" PRIu64, w[i].label, s->v[w[i].attr]);
+		fprintf(o->f, " %s %" PRIu64, w[i].label, v[w[i].attr]);
 		any = true;
 	}
 	if (any)
-		fputc('\n', f);
+		fputc('\n', o->f);
 }
 
-static void stats_text(FILE *f, const struct pn_stats *s)
+/* Text: the tx and rx lines.  JSON: "KEY": {counters}. */
+static void out_stats(struct out *o, const char *key, const struct pn_stats *s)
 {
-	stats_line(f, "tx", s, tx_words, ARRAY_SIZE(tx_words));
-	stats_line(f, "rx", s, rx_words, ARRAY_SIZE(rx_words));
+	struct out sub = { .f = o->f, .j = o->f ? NULL : json_object() };
+
+	if (!o->f && !sub.j) {
+		o->err = 1;
+		return;
+	}
+	stats_line(&sub, "tx", s->present, s->v, tx_words, ARRAY_SIZE(tx_words), 2,
+		   pn_stats_name);
+	stats_line(&sub, "rx", s->present, s->v, rx_words, ARRAY_SIZE(rx_words), 2,
+		   pn_stats_name);
+	if (!o->f) {
+		o->err |= sub.err;
+		set(o, key, sub.j);
+	}
 }
 
-static void peer_words(FILE *f, const struct pn_peer *peer)
+static void out_sock_stats(struct out *o, const struct pn_sock_stats *s)
 {
-	char buf[PN_PREFIX_STRLEN];
-	size_t i;
+	struct out sub = { .f = o->f, .j = o->f ? NULL : json_object() };
 
-	if (peer->has_remote)
-		fprintf(f, " remote %s", pn_addr_str(&peer->remote, buf, sizeof(buf)));
-	if (peer->has_mac)
-		fprintf(f, " mac %s", pn_mac_str(peer->mac, buf, sizeof(buf)));
-	for (i = 0; i < peer->n_prefixes; i++)
-		fprintf(f, " prefix %s", pn_prefix_str(&peer->prefixes[i], buf, sizeof(buf)));
+	if (!o->f && !sub.j) {
+		o->err = 1;
+		return;
+	}
+	stats_line(&sub, "socket", s->present, s->v, sock_words, ARRAY_SIZE(sock_words), 0,
+		   pn_sock_stats_name);
+	if (!o->f) {
+		o->err |= sub.err;
+		set(o, "socket_stats", sub.j);
+	}
 }
+
+/* --- the link configuration ---------------------------------------------- */
 
 static const char *encap_name(uint8_t encap)
 {
@@ -90,370 +178,306 @@ static const char *encap_name(uint8_t encap)
 }
 
 /*
- * The underlay device's name, as ip(8) prints it: looked up in the netns
- * podnetctl runs in, which is the device's link netns unless the device
- * was moved; "if<N>" when there is no such device here.
+ * The underlay device.  Text: "dev NAME", as ip(8) prints it, the name
+ * looked up in the netns podnetctl runs in (the device's link netns unless
+ * it was moved), "if<N>" when there is no such device here.  JSON: the
+ * same keys in every netns, "link_index", and "link" where it resolves.
  */
-static const char *link_name(uint32_t ifindex, char *buf)
+static void out_link(struct out *o, uint32_t ifindex)
 {
-	if (!if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
-	return buf;
+	char buf[IF_NAMESIZE];
+	bool named = if_indextoname(ifindex, buf);
+
+	if (o->f) {
+		if (!named)
+			snprintf(buf, sizeof(buf), "if%u", ifindex);
+		fprintf(o->f, " dev %s", buf);
+		return;
+	}
+	set(o, "link_index", json_integer(ifindex));
+	if (named)
+		set(o, "link", json_string(buf));
+}
+
+/*
+ * TTL and TOS: text in the words of the command ("ttl inherit", "ttl 64",
+ * "ttl auto"; "tos inherit", "tos 0x10"), JSON with fixed types for
+ * scripts, the number and the inherit flag.
+ */
+static void out_inherit(struct out *o, const char *word, bool has, unsigned int v,
+			bool has_inherit, bool inherit, const char *fmt, const char *zero)
+{
+	char key[32];
+
+	if (o->f) {
+		if (inherit)
+			fprintf(o->f, " %s inherit", word);
+		else if (has && !v && zero)
+			fprintf(o->f, " %s %s", word, zero);
+		else if (has)
+			fprintf(o->f, fmt, word, v);
+		return;
+	}
+	if (has)
+		set(o, word, json_integer(v));
+	snprintf(key, sizeof(key), "%s_inherit", word);
+	if (has_inherit)
+		set(o, key, json_boolean(inherit));
 }
 
 /*
  * The words of `ip link add ... type podnet`, in its order: "vni 1 port
  * 8472 local 192.0.2.1 dev eth0 ttl auto tos 0x00 srcport 1000 2000
- * noudpcsum encap vxlan mac 02:00:00:00:00:01 srcvalid nodstvalid".
- * srcport only when set.
+ * noudpcsum encap vxlan mac 02:00:00:00:00:01 srcvalid nodstvalid"
+ * (srcport only when set), or the keys and types of `ip -j -d link show`.
  */
-static void config_words(FILE *f, const struct pn_link_config *c)
+static void out_config(struct out *o, const struct pn_link_config *c)
 {
 	char buf[PN_PREFIX_STRLEN];
 
 	if (PN_CFG_HAS(c, IFLA_PODNET_VNI))
-		fprintf(f, " vni %u", c->vni);
+		out_uint(o, "vni", "vni", c->vni);
 	if (PN_CFG_HAS(c, IFLA_PODNET_PORT))
-		fprintf(f, " port %u", c->port);
+		out_uint(o, "port", "port", c->port);
 	if (PN_CFG_HAS(c, IFLA_PODNET_LOCAL))
-		fprintf(f, " local %s", pn_addr_str(&c->local, buf, sizeof(buf)));
+		out_str(o, "local", "local", pn_addr_str(&c->local, buf, sizeof(buf)));
 	if (PN_CFG_HAS(c, IFLA_PODNET_LOCAL6))
-		fprintf(f, " local6 %s", pn_addr_str(&c->local6, buf, sizeof(buf)));
+		out_str(o, "local6", "local6", pn_addr_str(&c->local6, buf, sizeof(buf)));
 	if (PN_CFG_HAS(c, IFLA_PODNET_LINK))
-		fprintf(f, " dev %s", link_name(c->link, buf));
-	if (c->ttl_inherit)
-		fputs(" ttl inherit", f);
-	else if (PN_CFG_HAS(c, IFLA_PODNET_TTL) && c->ttl)
-		fprintf(f, " ttl %u", c->ttl);
-	else if (PN_CFG_HAS(c, IFLA_PODNET_TTL))
-		fputs(" ttl auto", f);
-	if (c->tos_inherit)
-		fputs(" tos inherit", f);
-	else if (PN_CFG_HAS(c, IFLA_PODNET_TOS))
-		fprintf(f, " tos 0x%02x", c->tos);
-	if (c->srcport_min || c->srcport_max)
-		fprintf(f, " srcport %u %u", c->srcport_min, c->srcport_max);
+		out_link(o, c->link);
+	/* ttl 0 is auto; tos prints in hex, 0 included. */
+	out_inherit(o, "ttl", PN_CFG_HAS(c, IFLA_PODNET_TTL), c->ttl,
+		    PN_CFG_HAS(c, IFLA_PODNET_TTL_INHERIT), c->ttl_inherit, " %s %u", "auto");
+	out_inherit(o, "tos", PN_CFG_HAS(c, IFLA_PODNET_TOS), c->tos,
+		    PN_CFG_HAS(c, IFLA_PODNET_TOS_INHERIT), c->tos_inherit, " %s 0x%02x", NULL);
+	if (o->f && (c->srcport_min || c->srcport_max))
+		fprintf(o->f, " srcport %u %u", c->srcport_min, c->srcport_max);
+	if (!o->f && PN_CFG_HAS(c, IFLA_PODNET_SRCPORT_MIN))
+		set(o, "srcport_min", json_integer(c->srcport_min));
+	if (!o->f && PN_CFG_HAS(c, IFLA_PODNET_SRCPORT_MAX))
+		set(o, "srcport_max", json_integer(c->srcport_max));
 	if (PN_CFG_HAS(c, IFLA_PODNET_UDP_CSUM))
-		fprintf(f, " %sudpcsum", c->udp_csum ? "" : "no");
+		out_flag(o, "udp_csum", "udpcsum", c->udp_csum);
 	if (PN_CFG_HAS(c, IFLA_PODNET_ENCAP))
-		fprintf(f, " encap %s", encap_name(c->encap));
+		out_str(o, "encap", "encap", encap_name(c->encap));
 	if (PN_CFG_HAS(c, IFLA_PODNET_MAC))
-		fprintf(f, " mac %s", pn_mac_str(c->mac, buf, sizeof(buf)));
+		out_str(o, "mac", "mac", pn_mac_str(c->mac, buf, sizeof(buf)));
 	if (PN_CFG_HAS(c, IFLA_PODNET_SRC_VALID))
-		fprintf(f, " %ssrcvalid", c->src_valid ? "" : "no");
+		out_flag(o, "src_valid", "srcvalid", c->src_valid);
 	if (PN_CFG_HAS(c, IFLA_PODNET_DST_VALID))
-		fprintf(f, " %sdstvalid", c->dst_valid ? "" : "no");
+		out_flag(o, "dst_valid", "dstvalid", c->dst_valid);
 }
 
-/* "    socket drop bad_header 0 bad_vni 0" */
-static void sock_stats_text(FILE *f, const struct pn_sock_stats *s)
+/* --- peers --------------------------------------------------------------- */
+
+/*
+ * " remote ADDR mac MAC prefix P ..." (the words of peer add), or
+ * "remote", "mac" and the "prefixes" array.
+ */
+static void out_peer(struct out *o, const struct pn_peer *peer)
 {
-	static const struct {
-		int attr;
-		const char *label;
-	} words[] = {
-		{ PODNET_XSTATS_RX_DROP_BAD_HEADER,	"bad_header" },
-		{ PODNET_XSTATS_RX_DROP_BAD_VNI,	"bad_vni" },
-	};
-	bool any = false;
+	char buf[PN_PREFIX_STRLEN];
+	json_t *prefixes = NULL;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(words); i++) {
-		if (!(s->present & (1U << words[i].attr)))
-			continue;
-		if (!any)
-			fputs("    socket drop", f);
-		fprintf(f, " %s %" PRIu64, words[i].label, s->v[words[i].attr]);
-		any = true;
+	if (peer->has_remote)
+		out_str(o, "remote", "remote", pn_addr_str(&peer->remote, buf, sizeof(buf)));
+	if (peer->has_mac)
+		out_str(o, "mac", "mac", pn_mac_str(peer->mac, buf, sizeof(buf)));
+	if (!o->f && !(prefixes = json_array())) {
+		o->err = 1;
+		return;
 	}
-	if (any)
-		fputc('\n', f);
+	for (i = 0; i < peer->n_prefixes; i++) {
+		pn_prefix_str(&peer->prefixes[i], buf, sizeof(buf));
+		if (o->f)
+			fprintf(o->f, " prefix %s", buf);
+		else if (json_array_append_new(prefixes, json_string(buf)))
+			o->err = 1;
+	}
+	if (!o->f)
+		set(o, "prefixes", prefixes);
+}
+
+/* --- devices, peers, events ---------------------------------------------- */
+
+static json_t *done(struct out *o)
+{
+	if (o->err) {
+		json_decref(o->j);
+		return NULL;
+	}
+	return o->j;
+}
+
+static void device(struct out *o, const struct pn_msg *d)
+{
+	if (o->f) {
+		fprintf(o->f, "%u: %s:", d->ifindex, d->ifname);
+	} else {
+		set(o, "ifindex", json_integer(d->ifindex));
+		set(o, "ifname", json_string(d->ifname));
+		set(o, "generation", json_integer(d->generation));
+		set(o, "num_peers", json_integer(d->num_peers));
+		set(o, "num_prefixes", json_integer(d->num_prefixes));
+		if (PN_HAS(d, PODNET_A_REPLACE_PORTID))
+			set(o, "replace_portid", json_integer(d->replace_portid));
+	}
+	out_config(o, &d->config);
+	if (o->f) {
+		fprintf(o->f, "\n    peers %u prefixes %u generation %u\n",
+			d->num_peers, d->num_prefixes, d->generation);
+		if (PN_HAS(d, PODNET_A_REPLACE_PORTID))
+			fprintf(o->f, "    replace pending from port %u\n", d->replace_portid);
+	}
+	out_stats(o, "stats", &d->stats);
+	if (o->f || PN_HAS(d, PODNET_A_SOCKET_STATS))
+		out_sock_stats(o, &d->sock_stats);
 }
 
 void ctl_device_text(FILE *f, const struct pn_msg *d)
 {
-	fprintf(f, "%u: %s:", d->ifindex, d->ifname);
-	config_words(f, &d->config);
-	fprintf(f, "\n    peers %u prefixes %u generation %u\n",
-		d->num_peers, d->num_prefixes, d->generation);
-	if (PN_HAS(d, PODNET_A_REPLACE_PORTID))
-		fprintf(f, "    replace pending from port %u\n", d->replace_portid);
-	stats_text(f, &d->stats);
-	sock_stats_text(f, &d->sock_stats);
+	struct out o = { .f = f };
+
+	device(&o, d);
 }
 
+json_t *ctl_device_json(const struct pn_msg *d)
+{
+	struct out o = { .j = json_object() };
+
+	if (!o.j)
+		return NULL;
+	device(&o, d);
+	return done(&o);
+}
+
+/*
+ * Text: one line in the words of a replace file ("remote ... prefix ..."),
+ * preceded by "dev NAME" when @ifname is given; with @stats, the peer's
+ * counters on the lines after.
+ */
 void ctl_peer_text(FILE *f, const struct pn_msg *p, const char *ifname, bool stats)
 {
 	struct pn_peer peer = p->peer;
-	bool first = true;
+	struct out o = { .f = f };
 
 	if (ifname) {
 		fprintf(f, "dev %s", ifname);
-		first = false;
-	}
-	/* Without a leading "dev", drop the leading blank of " remote". */
-	if (first && peer.has_remote) {
+	} else if (peer.has_remote) {
+		/* Without a leading "dev", no leading blank before "remote". */
 		char buf[PN_PREFIX_STRLEN];
 
 		fprintf(f, "remote %s", pn_addr_str(&peer.remote, buf, sizeof(buf)));
 		peer.has_remote = false;
 	}
-	peer_words(f, &peer);
+	out_peer(&o, &peer);
 	fputc('\n', f);
 	if (stats && p->has_peer_stats)
-		stats_text(f, &p->peer_stats);
-}
-
-void ctl_event_text(FILE *f, const struct pn_msg *ev)
-{
-	switch (ev->cmd) {
-	case PODNET_CMD_NEW_PEER:
-		fprintf(f, "peer add dev %s", ev->ifname);
-		peer_words(f, &ev->peer);
-		if (ev->nlmsg_flags & NLM_F_CREATE)
-			fputs(" created", f);
-		break;
-	case PODNET_CMD_DEL_PEER:
-		fprintf(f, "peer del dev %s", ev->ifname);
-		peer_words(f, &ev->peer);
-		break;
-	case PODNET_CMD_FLUSH_PEERS:
-	case PODNET_CMD_REPLACE_COMMIT:
-		fprintf(f, "peer %s dev %s peers %u prefixes %u",
-			ev->cmd == PODNET_CMD_FLUSH_PEERS ? "flush" : "replace",
-			ev->ifname, ev->num_peers, ev->num_prefixes);
-		break;
-	default:
-		fprintf(f, "unknown event %u dev %s", ev->cmd, ev->ifname);
-		break;
-	}
-	fprintf(f, " generation %u\n", ev->generation);
-}
-
-/* --- JSON --------------------------------------------------------------- */
-
-/*
- * json_object_set_new() steals its value even on failure, and a NULL value
- * fails; so building an object is a series of sets, with one error check
- * by the caller (a NULL return means out of memory).
- */
-/*
- * JSON integers are signed 64-bit here (jansson's json_int_t): a counter
- * past INT64_MAX, 9.2e18, prints as INT64_MAX rather than negative.
- */
-static json_t *json_u64(uint64_t v)
-{
-	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
-static int set(json_t *o, const char *key, json_t *v)
-{
-	return json_object_set_new(o, key, v);
-}
-
-static json_t *addr_json(const struct pn_addr *a)
-{
-	char buf[PN_PREFIX_STRLEN];
-
-	return json_string(pn_addr_str(a, buf, sizeof(buf)));
-}
-
-json_t *ctl_stats_json(const struct pn_stats *s)
-{
-	json_t *o = json_object();
-	int t, err = 0;
-
-	if (!o)
-		return NULL;
-	for (t = 0; t <= PODNET_STATS_A_MAX; t++)
-		if ((s->present & (1U << t)) && pn_stats_name(t))
-			err |= set(o, pn_stats_name(t), json_u64(s->v[t]));
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-json_t *ctl_sock_stats_json(const struct pn_sock_stats *s)
-{
-	json_t *o = json_object();
-	int t, err = 0;
-
-	if (!o)
-		return NULL;
-	for (t = 0; t <= PODNET_XSTATS_MAX; t++)
-		if ((s->present & (1U << t)) && pn_sock_stats_name(t))
-			err |= set(o, pn_sock_stats_name(t), json_u64(s->v[t]));
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-/*
- * The configuration into @o, with the keys and types of `ip -j -d link
- * show` for a podnet device: numbers for ttl and tos, booleans for the
- * flags, "link" the underlay's name ("link_index" if it has none here).
- */
-static int config_fields(json_t *o, const struct pn_link_config *c)
-{
-	char buf[PN_PREFIX_STRLEN];
-	int err = 0;
-
-	if (PN_CFG_HAS(c, IFLA_PODNET_VNI))
-		err |= set(o, "vni", json_integer(c->vni));
-	if (PN_CFG_HAS(c, IFLA_PODNET_PORT))
-		err |= set(o, "port", json_integer(c->port));
-	if (PN_CFG_HAS(c, IFLA_PODNET_LOCAL))
-		err |= set(o, "local", addr_json(&c->local));
-	if (PN_CFG_HAS(c, IFLA_PODNET_LOCAL6))
-		err |= set(o, "local6", addr_json(&c->local6));
-	/* The same keys in every netns: the name only where it resolves. */
-	if (PN_CFG_HAS(c, IFLA_PODNET_LINK)) {
-		err |= set(o, "link_index", json_integer(c->link));
-		if (if_indextoname(c->link, buf))
-			err |= set(o, "link", json_string(buf));
-	}
-	if (PN_CFG_HAS(c, IFLA_PODNET_TTL))
-		err |= set(o, "ttl", json_integer(c->ttl));
-	if (PN_CFG_HAS(c, IFLA_PODNET_TTL_INHERIT))
-		err |= set(o, "ttl_inherit", json_boolean(c->ttl_inherit));
-	if (PN_CFG_HAS(c, IFLA_PODNET_TOS))
-		err |= set(o, "tos", json_integer(c->tos));
-	if (PN_CFG_HAS(c, IFLA_PODNET_TOS_INHERIT))
-		err |= set(o, "tos_inherit", json_boolean(c->tos_inherit));
-	if (PN_CFG_HAS(c, IFLA_PODNET_SRCPORT_MIN))
-		err |= set(o, "srcport_min", json_integer(c->srcport_min));
-	if (PN_CFG_HAS(c, IFLA_PODNET_SRCPORT_MAX))
-		err |= set(o, "srcport_max", json_integer(c->srcport_max));
-	if (PN_CFG_HAS(c, IFLA_PODNET_UDP_CSUM))
-		err |= set(o, "udp_csum", json_boolean(c->udp_csum));
-	if (PN_CFG_HAS(c, IFLA_PODNET_ENCAP))
-		err |= set(o, "encap", json_string(encap_name(c->encap)));
-	if (PN_CFG_HAS(c, IFLA_PODNET_MAC))
-		err |= set(o, "mac", json_string(pn_mac_str(c->mac, buf, sizeof(buf))));
-	if (PN_CFG_HAS(c, IFLA_PODNET_SRC_VALID))
-		err |= set(o, "src_valid", json_boolean(c->src_valid));
-	if (PN_CFG_HAS(c, IFLA_PODNET_DST_VALID))
-		err |= set(o, "dst_valid", json_boolean(c->dst_valid));
-	return err;
-}
-
-/* "remote", "mac", "prefixes" of @peer into @o. */
-static int peer_fields(json_t *o, const struct pn_peer *peer)
-{
-	char buf[PN_PREFIX_STRLEN];
-	json_t *prefixes = json_array();
-	int err = 0;
-	size_t i;
-
-	if (!prefixes)
-		return -1;
-	if (peer->has_remote)
-		err |= set(o, "remote", addr_json(&peer->remote));
-	if (peer->has_mac)
-		err |= set(o, "mac", json_string(pn_mac_str(peer->mac, buf, sizeof(buf))));
-	for (i = 0; i < peer->n_prefixes; i++)
-		err |= json_array_append_new(prefixes,
-			json_string(pn_prefix_str(&peer->prefixes[i], buf, sizeof(buf))));
-	err |= set(o, "prefixes", prefixes);
-	return err;
-}
-
-static json_t *done(json_t *o, int err)
-{
-	if (err && o) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-json_t *ctl_device_json(const struct pn_msg *d)
-{
-	json_t *o = json_object();
-	int err = !o;
-
-	if (err)
-		return NULL;
-	err |= set(o, "ifindex", json_integer(d->ifindex));
-	err |= set(o, "ifname", json_string(d->ifname));
-	err |= set(o, "generation", json_integer(d->generation));
-	err |= set(o, "num_peers", json_integer(d->num_peers));
-	err |= set(o, "num_prefixes", json_integer(d->num_prefixes));
-	if (PN_HAS(d, PODNET_A_REPLACE_PORTID))
-		err |= set(o, "replace_portid", json_integer(d->replace_portid));
-	err |= config_fields(o, &d->config);
-	err |= set(o, "stats", ctl_stats_json(&d->stats));
-	if (PN_HAS(d, PODNET_A_SOCKET_STATS))
-		err |= set(o, "socket_stats", ctl_sock_stats_json(&d->sock_stats));
-	return done(o, err);
+		out_stats(&o, "stats", &p->peer_stats);
 }
 
 json_t *ctl_peer_json(const struct pn_msg *p, const char *ifname)
 {
-	json_t *o = json_object();
-	int err = !o;
+	struct out o = { .j = json_object() };
 
-	if (err)
+	if (!o.j)
 		return NULL;
-	err |= set(o, "ifindex", json_integer(p->ifindex));
+	set(&o, "ifindex", json_integer(p->ifindex));
 	if (ifname)
-		err |= set(o, "ifname", json_string(ifname));
-	err |= peer_fields(o, &p->peer);
-	err |= set(o, "num_prefixes", json_integer(p->has_peer_num_prefixes ?
-					 p->peer_num_prefixes : p->peer.n_prefixes));
+		set(&o, "ifname", json_string(ifname));
+	out_peer(&o, &p->peer);
+	set(&o, "num_prefixes", json_integer(p->has_peer_num_prefixes ?
+					      p->peer_num_prefixes : p->peer.n_prefixes));
 	if (p->has_peer_stats)
-		err |= set(o, "stats", ctl_stats_json(&p->peer_stats));
-	return done(o, err);
+		out_stats(&o, "stats", &p->peer_stats);
+	return done(&o);
+}
+
+static const char *event_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case PODNET_CMD_NEW_PEER:
+		return "add";
+	case PODNET_CMD_DEL_PEER:
+		return "del";
+	case PODNET_CMD_FLUSH_PEERS:
+		return "flush";
+	case PODNET_CMD_REPLACE_COMMIT:
+		return "replace";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Text: "peer add dev NAME remote ... [created] generation N", in the
+ * words of the command that made the change.  JSON: "event", "ifindex",
+ * "ifname", "generation", "created", a "peer" object, "num_peers" and
+ * "num_prefixes".
+ */
+static void event(struct out *o, const struct pn_msg *ev)
+{
+	const char *name = event_name(ev->cmd);
+	bool peer = ev->cmd == PODNET_CMD_NEW_PEER || ev->cmd == PODNET_CMD_DEL_PEER;
+
+	if (o->f) {
+		if (name)
+			fprintf(o->f, "peer %s dev %s", name, ev->ifname);
+		else
+			fprintf(o->f, "unknown event %u dev %s", ev->cmd, ev->ifname);
+	} else {
+		set(o, "event", json_string(name ? name : "unknown"));
+		if (!name)
+			set(o, "cmd", json_integer(ev->cmd));
+		set(o, "ifindex", json_integer(ev->ifindex));
+		set(o, "ifname", json_string(ev->ifname));
+		set(o, "generation", json_integer(ev->generation));
+	}
+	if (!o->f && ev->cmd == PODNET_CMD_NEW_PEER)
+		set(o, "created", json_boolean(ev->nlmsg_flags & NLM_F_CREATE));
+	if (o->f && peer) {
+		out_peer(o, &ev->peer);
+		if (ev->cmd == PODNET_CMD_NEW_PEER && (ev->nlmsg_flags & NLM_F_CREATE))
+			fputs(" created", o->f);
+	} else if (!o->f && PN_HAS(ev, PODNET_A_PEER)) {
+		struct out sub = { .j = json_object() };
+
+		if (!sub.j) {
+			o->err = 1;
+		} else {
+			out_peer(&sub, &ev->peer);
+			if (ev->has_peer_num_prefixes)
+				set(&sub, "num_prefixes", json_integer(ev->peer_num_prefixes));
+			o->err |= sub.err;
+			set(o, "peer", sub.j);
+		}
+	}
+	if (o->f && !peer && name) {
+		fprintf(o->f, " peers %u prefixes %u", ev->num_peers, ev->num_prefixes);
+	} else if (!o->f) {
+		if (PN_HAS(ev, PODNET_A_NUM_PEERS))
+			set(o, "num_peers", json_integer(ev->num_peers));
+		if (PN_HAS(ev, PODNET_A_NUM_PREFIXES))
+			set(o, "num_prefixes", json_integer(ev->num_prefixes));
+	}
+	if (o->f)
+		fprintf(o->f, " generation %u\n", ev->generation);
+}
+
+void ctl_event_text(FILE *f, const struct pn_msg *ev)
+{
+	struct out o = { .f = f };
+
+	event(&o, ev);
 }
 
 json_t *ctl_event_json(const struct pn_msg *ev)
 {
-	json_t *o = json_object(), *peer;
-	const char *name;
-	int err = !o;
+	struct out o = { .j = json_object() };
 
-	if (err)
+	if (!o.j)
 		return NULL;
-	switch (ev->cmd) {
-	case PODNET_CMD_NEW_PEER:
-		name = "add";
-		break;
-	case PODNET_CMD_DEL_PEER:
-		name = "del";
-		break;
-	case PODNET_CMD_FLUSH_PEERS:
-		name = "flush";
-		break;
-	case PODNET_CMD_REPLACE_COMMIT:
-		name = "replace";
-		break;
-	default:
-		name = "unknown";
-		break;
-	}
-	err |= set(o, "event", json_string(name));
-	if (!strcmp(name, "unknown"))
-		err |= set(o, "cmd", json_integer(ev->cmd));
-	err |= set(o, "ifindex", json_integer(ev->ifindex));
-	err |= set(o, "ifname", json_string(ev->ifname));
-	err |= set(o, "generation", json_integer(ev->generation));
-	if (ev->cmd == PODNET_CMD_NEW_PEER)
-		err |= set(o, "created", json_boolean(ev->nlmsg_flags & NLM_F_CREATE));
-	if (PN_HAS(ev, PODNET_A_PEER)) {
-		peer = json_object();
-		if (!peer || peer_fields(peer, &ev->peer))
-			err = 1;
-		if (peer && ev->has_peer_num_prefixes)
-			err |= set(peer, "num_prefixes", json_integer(ev->peer_num_prefixes));
-		err |= set(o, "peer", peer);
-	}
-	if (PN_HAS(ev, PODNET_A_NUM_PEERS))
-		err |= set(o, "num_peers", json_integer(ev->num_peers));
-	if (PN_HAS(ev, PODNET_A_NUM_PREFIXES))
-		err |= set(o, "num_prefixes", json_integer(ev->num_prefixes));
-	return done(o, err);
+	event(&o, ev);
+	return done(&o);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * podnetctl's output: text for people and JSON for scripts, as two
- * separate sets of functions over the same parsed messages.
+ * podnetctl's output: text for people and JSON for scripts, written by
+ * one printer (print.c) so that both say the same.
  */
 #ifndef CTL_PRINT_H
 #define CTL_PRINT_H
@@ -33,7 +33,5 @@ json_t *ctl_peer_json(const struct pn_msg *p, const char *ifname);
 void ctl_event_text(FILE *f, const struct pn_msg *ev);
 json_t *ctl_event_json(const struct pn_msg *ev);
 
-json_t *ctl_stats_json(const struct pn_stats *s);
-json_t *ctl_sock_stats_json(const struct pn_sock_stats *s);
 
 #endif
