@@ -56,7 +56,7 @@ pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 N="1 2"
 PODS=a
-topo_setup port 4789 || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
+topo_up port 4789
 peers 4 || { echo "Bail out! podnet peers"; pn_cleanup; exit 1; }
 for n in 1 2; do
 	in_node "$n" ip -batch - <<-EOF

@@ -10,7 +10,7 @@
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 phase topology
-topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
+topo_up
 
 phase all-pairs
 ok "program peers with IPv4 endpoints" peers 4

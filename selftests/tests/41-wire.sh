@@ -10,7 +10,7 @@
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 phase topology
-topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
+topo_up
 peers 4
 ok "pods reach each other" pnping "$(pod 1 a),$(podv4 2 a)" "$(pod 1 a),$(podv6 2 a)"
 

@@ -9,7 +9,7 @@
 pn_load
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 phase topology
-topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
+topo_up
 peers 4
 
 phase route-cache

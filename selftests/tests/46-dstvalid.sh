@@ -14,7 +14,7 @@ PODS=a
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 N="1 2"
 phase topology
-topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
+topo_up
 peers 4
 
 # Node 1's destinations under its own prefixes (10.244.1.0/24, fd10:1::/64),

@@ -13,7 +13,7 @@ PODS=a
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 N="1 2"
 phase topology
-topo_setup encap gpe || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
+topo_up encap gpe
 is "podnet0 is encap gpe" "$(link_info 1 podnet0 .encap)" gpe
 peers 4
 

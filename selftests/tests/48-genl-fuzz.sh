@@ -23,7 +23,7 @@ PODS=a
 . "$PODNET_ROOT/selftests/tools/topology.sh"
 N="1 2"
 phase topology
-topo_setup || { echo "Bail out! topology setup failed"; pn_cleanup; exit 1; }
+topo_up
 peers 4
 ok "a second device on node 1" in_node 1 ip link add pnf1 type podnet vni 7 port 4790
 in_node 1 ip link set pnf1 up

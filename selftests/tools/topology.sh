@@ -110,6 +110,14 @@ topo_setup() {
 	} | in_ns $U ip -batch -
 }
 
+# topo_up [IP-LINK-PODNET-WORD...]: topo_setup, or bail out of the test.
+topo_up() {
+	topo_setup "$@" && return 0
+	echo "Bail out! topology setup failed"
+	pn_cleanup
+	exit 1
+}
+
 # peer_lines FAMILY NODE: the peer replace file of NODE, endpoints in FAMILY.
 peer_lines() {
 	local m addr
