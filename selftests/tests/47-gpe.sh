@@ -23,7 +23,7 @@ capture gpe "$(node 2)" eth0 128 "udp dst port 8472"
 probes=("$(pod 1 a),$(podv4 2 a),size=100" "$(pod 1 a),$(podv6 2 a),size=100")
 ok "pods reach each other over GPE, IPv4 and IPv6 inner" pnping "${probes[@]}"
 iperf_server 2 a 5201 -1
-ok "TCP over GPE (1 MB, GSO segments)" in_pod 1 a iperf3 -c "$(podv4 2 a)" -p 5201 -n 1M
+ok "TCP over GPE (1 MB, GSO segments)" in_pod 1 a iperf3 -c "$(podv4 2 a)" -p 5201 -n 1M --connect-timeout 10000
 peers 6
 ok "... and over an IPv6 underlay" pnping "${probes[@]}"
 peers 4
@@ -55,7 +55,7 @@ is "VXLAN to a GPE device: rx_drop_malformed +1; bad GPE headers: rx_drop_bad_he
 phase linux
 # Node 2 becomes a Linux VXLAN-GPE endpoint: collect-metadata device, one
 # lightweight-tunnel route per remote prefix.
-in_node 2 ip -batch - <<EOF
+ok "node 2 becomes a Linux vxlan gpe external node (lightweight-tunnel routes)" in_node 2 ip -batch - <<EOF
 link del podnet0
 link add vxlan0 type vxlan external gpe dstport 8472
 link set vxlan0 up
@@ -66,9 +66,9 @@ capture lnx "$(node 1)" eth0 128 "udp dst port 8472 and src host $(v4 2)"
 ok "podnet gpe <-> Linux vxlan gpe: pods reach each other, IPv4 and IPv6 inner" \
 	pnping "${probes[@]}"
 iperf_server 2 a 5202 -1
-ok "... TCP podnet -> Linux (1 MB)" in_pod 1 a iperf3 -c "$(podv4 2 a)" -p 5202 -n 1M
+ok "... TCP podnet -> Linux (1 MB)" in_pod 1 a iperf3 -c "$(podv4 2 a)" -p 5202 -n 1M --connect-timeout 10000
 iperf_server 2 a 5203 -1
-ok "... TCP Linux -> podnet (1 MB, -R)" in_pod 1 a iperf3 -c "$(podv4 2 a)" -p 5203 -n 1M -R
+ok "... TCP Linux -> podnet (1 MB, -R)" in_pod 1 a iperf3 -c "$(podv4 2 a)" -p 5203 -n 1M -R --connect-timeout 10000
 stop_captures
 is "Linux's frames carry the same header as podnet's" \
 	"$(gpehead lnx 178)" 0c0000010000010045
