@@ -9,7 +9,8 @@
 
 R=/run/podnet
 . $R/guest.env
-export PODNET_ROOT PODNET_KVER PODNET_FULL PODNET_BIN=$PODNET_ROOT/userspace
+export PODNET_ROOT PODNET_KVER PODNET_FULL PODNET_GENL_FUZZ PODNET_GENL_FUZZ_SEED
+export PODNET_BIN=$PODNET_ROOT/userspace
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb
 cd /
 

@@ -17,6 +17,7 @@
 # PODNET_NO_PLANT=1 skips the dmesg-scan self-test; for benchmarks,
 # PODNET_VM_SMP (vCPUs, default 2) and PODNET_VM_QEMU_ARGS (words appended
 # to qemu's command line, e.g. "-plugin FILE.so,ARG=V"; default none).
+# PODNET_GENL_FUZZ and PODNET_GENL_FUZZ_SEED reach 48-genl-fuzz.sh.
 set -uo pipefail
 
 k=$1
@@ -151,6 +152,8 @@ PODNET_KVER='$ver'
 PODNET_TESTS='${tests[*]}'
 PODNET_FULL='${PODNET_FULL:-1}'
 PODNET_TEST_TIMEOUT='${PODNET_TEST_TIMEOUT:-600}'
+PODNET_GENL_FUZZ='${PODNET_GENL_FUZZ:-}'
+PODNET_GENL_FUZZ_SEED='${PODNET_GENL_FUZZ_SEED:-}'
 EOS
 
 # The debug kernel under TCG runs ACPI's PCI interrupt routing methods so
