@@ -12,21 +12,65 @@ TOP := $(CURDIR)
 PREFIX ?= /usr
 DESTDIR ?=
 
-# KDIR: the kernel build dir.  Default: the running kernel's, if it has
-# one, else the newest installed /lib/modules/*/build.
+# The version: dkms.conf's PACKAGE_VERSION, the one place it is written
+# (the module's MODULE_VERSION, the tools' --version and the packages
+# follow it).
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
+
+# The kernel, as kbuild users expect: KDIR (its build dir) or KVER (its
+# release, KDIR then /lib/modules/KVER/build).  Default: the running
+# kernel's, if it has headers, else the newest installed /lib/modules/*/build.
 ifeq ($(origin KDIR),undefined)
-  KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
-  ifeq ($(KDIR),)
-    KDIR := $(lastword $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V))
-    KDIR_WHY := newest installed; the running kernel has no headers
+  ifneq ($(KVER),)
+    KDIR := /lib/modules/$(KVER)/build
+    KDIR_WHY := KVER=$(KVER)
   else
-    KDIR_WHY := the running kernel
+    KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
+    ifeq ($(KDIR),)
+      KDIR := $(lastword $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V))
+      KDIR_WHY := newest installed; the running kernel has no headers
+    else
+      KDIR_WHY := the running kernel
+    endif
   endif
 else
   KDIR_WHY := given
 endif
+ifeq ($(KVER),)
+  KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+endif
 
-.PHONY: all module userspace lint unit check demo bench stress install clean help
+# Where the module goes: kbuild's INSTALL_MOD_PATH and INSTALL_MOD_DIR.
+# depmod runs after install and uninstall (on INSTALL_MOD_PATH's tree when
+# that is set), except with DESTDIR: a staging tree for a package, whose
+# installation runs depmod.
+INSTALL_MOD_PATH ?=
+INSTALL_MOD_DIR ?= extra
+MODDIR = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+DEPMOD ?= depmod
+define depmod
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "podnet: DESTDIR is set: not running depmod for $(KVER)"; \
+	else \
+		echo "$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH) )$(KVER)"; \
+		$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER); \
+	fi
+endef
+
+# DKMS: the module's sources go to DKMS_SOURCE_TREE/podnet-VERSION, from
+# which dkms builds it for KVER now and for every kernel installed later.
+# DKMS_FLAGS: more options for dkms (the tests give it private trees).
+DKMS ?= dkms
+DKMS_SOURCE_TREE ?= /usr/src
+DKMS_FLAGS ?=
+DKMS_SRCDIR = $(DKMS_SOURCE_TREE)/podnet-$(VERSION)
+# What a module build needs, and nothing else (no objects).
+MODULE_SOURCES := Kbuild dkms.conf include/uapi/linux/podnet.h kmod/Kbuild \
+	$(sort $(wildcard kmod/*.[ch] kmod/selftest/*.[ch]))
+MODULE_SOURCES := $(filter-out %.mod.c,$(MODULE_SOURCES))
+
+.PHONY: all module userspace lint unit check demo bench stress install uninstall \
+	module-install module-uninstall dkms-install dkms-remove deb version clean help
 
 all: module userspace
 
@@ -61,9 +105,56 @@ stress:
 	@selftests/stress.sh
 	@selftests/stress-kernel.sh
 
-install: all
-	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install
+install: module-install
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+uninstall: module-uninstall
+	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+module-install: module
+	install -D -m 0644 kmod/podnet.ko $(DESTDIR)$(MODDIR)/podnet.ko
+	$(depmod)
+
+module-uninstall:
+	@[ -n "$(KVER)" ] || { echo "podnet: no kernel (KVER=, KDIR=)" >&2; exit 1; }
+	rm -f $(DESTDIR)$(MODDIR)/podnet.ko
+	$(depmod)
+
+# dkms add (once), then a fresh build and install for KVER; dkms-remove
+# takes podnet/VERSION out of DKMS for every kernel, and its sources.
+dkms-install:
+	@[ -n "$(KVER)" ] || { echo "podnet: no kernel (KVER=, KDIR=)" >&2; exit 1; }
+	rm -rf $(DKMS_SRCDIR)
+	for f in $(MODULE_SOURCES); do install -D -m 0644 $$f $(DKMS_SRCDIR)/$$f || exit; done
+	$(DKMS) status $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE) podnet/$(VERSION) | grep -q . || \
+		$(DKMS) add $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE) podnet/$(VERSION)
+	$(DKMS) install $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE) --force \
+		podnet/$(VERSION) -k $(KVER)
+
+dkms-remove:
+	-$(DKMS) remove $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE) podnet/$(VERSION) --all
+	rm -rf $(DKMS_SRCDIR)
+
+# Debian packages podnet-dkms and podnet-tools, built from a copy of the
+# tree by dpkg-buildpackage, into build/deb; lintian checks them.
+# Files the package build needs (not the tests).
+DEB_SOURCES = $(shell git -C $(TOP) ls-files Kbuild Makefile dkms.conf kmod include userspace \
+	docs debian README.md 2>/dev/null)
+DEB_OUT := $(TOP)/build/deb
+DEB_TREE := $(DEB_OUT)/podnet-$(VERSION)
+deb:
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "podnet: debian/changelog says $$v, dkms.conf $(VERSION)" >&2; exit 1; }
+	@[ -n "$(DEB_SOURCES)" ] || { echo "podnet: make deb needs the git tree" >&2; exit 1; }
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_TREE)
+	for f in $(DEB_SOURCES); do install -D -m "$$([ -x $$f ] && echo 0755 || echo 0644)" \
+		$$f $(DEB_TREE)/$$f || exit; done
+	cd $(DEB_TREE) && dpkg-buildpackage -b -us -uc -j2
+	lintian --fail-on warning,error --info $(DEB_OUT)/podnet_$(VERSION)_*.changes
+
+version:
+	@echo $(VERSION)
 
 clean:
 	-[ -n "$(KDIR)" ] && [ -d "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(TOP) clean
