@@ -70,7 +70,7 @@ MODULE_SOURCES := Kbuild dkms.conf include/uapi/linux/podnet.h kmod/Kbuild \
 MODULE_SOURCES := $(filter-out %.mod.c,$(MODULE_SOURCES))
 
 .PHONY: all module userspace lint unit check demo bench stress install uninstall \
-	module-install module-uninstall dkms-install dkms-remove deb version clean help
+	module-install module-uninstall dkms-install dkms-sources dkms-remove deb version clean help
 
 all: module userspace
 
@@ -122,36 +122,40 @@ module-uninstall:
 
 # dkms add (once), then a fresh build and install for KVER; dkms-remove
 # takes podnet/VERSION out of DKMS for every kernel, and its sources.
-dkms-install:
+dkms-install: dkms-sources
 	@[ -n "$(KVER)" ] || { echo "podnet: no kernel (KVER=, KDIR=)" >&2; exit 1; }
-	rm -rf $(DKMS_SRCDIR)
-	for f in $(MODULE_SOURCES); do install -D -m 0644 $$f $(DKMS_SRCDIR)/$$f || exit; done
 	$(DKMS) status $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE) podnet/$(VERSION) | grep -q . || \
 		$(DKMS) add $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE) podnet/$(VERSION)
 	$(DKMS) install $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE) --force \
 		podnet/$(VERSION) -k $(KVER)
 
+# The module's sources where DKMS wants them (debian/rules uses this).
+dkms-sources:
+	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
+	for f in $(MODULE_SOURCES); do install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRCDIR)/$$f || exit; done
+
 dkms-remove:
 	-$(DKMS) remove $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE) podnet/$(VERSION) --all
 	rm -rf $(DKMS_SRCDIR)
 
-# Debian packages podnet-dkms and podnet-tools, built from a copy of the
-# tree by dpkg-buildpackage, into build/deb; lintian checks them.
-# Files the package build needs (not the tests).
-DEB_SOURCES = $(shell git -C $(TOP) ls-files Kbuild Makefile dkms.conf kmod include userspace \
-	docs debian README.md 2>/dev/null)
-DEB_OUT := $(TOP)/build/deb
-DEB_TREE := $(DEB_OUT)/podnet-$(VERSION)
+# Debian packages: podnet-dkms (the module's sources, built by DKMS on
+# install) and podnet-tools, with their source package, built by
+# dpkg-buildpackage from a copy of the tracked files (as they are in the
+# work tree) in DEB_OUT/podnet-VERSION, so nothing lands outside DEB_OUT;
+# then lintian checks them (debian/*.lintian-overrides say why a tag stays).
+DEB_OUT ?= $(TOP)/build/deb
+DEB_TREE = $(DEB_OUT)/podnet-$(VERSION)
+LINTIAN ?= lintian --fail-on error,warning --display-info --pedantic
 deb:
 	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
 		{ echo "podnet: debian/changelog says $$v, dkms.conf $(VERSION)" >&2; exit 1; }
-	@[ -n "$(DEB_SOURCES)" ] || { echo "podnet: make deb needs the git tree" >&2; exit 1; }
+	@git -C $(TOP) rev-parse --git-dir >/dev/null 2>&1 || \
+		{ echo "podnet: make deb copies the files git tracks: needs the git tree" >&2; exit 1; }
 	rm -rf $(DEB_OUT)
 	mkdir -p $(DEB_TREE)
-	for f in $(DEB_SOURCES); do install -D -m "$$([ -x $$f ] && echo 0755 || echo 0644)" \
-		$$f $(DEB_TREE)/$$f || exit; done
-	cd $(DEB_TREE) && dpkg-buildpackage -b -us -uc -j2
-	lintian --fail-on warning,error --info $(DEB_OUT)/podnet_$(VERSION)_*.changes
+	git -C $(TOP) ls-files -z | tar -C $(TOP) --null -T - -cf - | tar -C $(DEB_TREE) -xf -
+	cd $(DEB_TREE) && dpkg-buildpackage -us -uc -j2
+	$(LINTIAN) $(DEB_OUT)/podnet_$(VERSION)_*.changes
 
 version:
 	@echo $(VERSION)
