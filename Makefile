@@ -160,8 +160,13 @@ deb:
 version:
 	@echo $(VERSION)
 
+# What kbuild leaves in kmod/ and here.  Not kbuild's own clean with
+# M=$(TOP): that deletes every *.mod under the tree, the Go tools' go.mod
+# files included.
 clean:
-	-[ -n "$(KDIR)" ] && [ -d "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(TOP) clean
+	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
+		kmod/selftest/*.o kmod/selftest/.*.cmd .*.cmd .module-common.o Module.symvers modules.order
+	rm -rf .tmp_versions kmod/.tmp_versions
 	$(MAKE) -C userspace clean
 	rm -rf build
 
