@@ -100,7 +100,9 @@ count fuzz "$log/fuzz.log"
 
 # Tests that need no podnet device run once, on the host's kernel (in the
 # VM they would cost minutes per kernel): the CNI plugin's protocol (veth
-# only), deploy/ against a real kube-apiserver, and make install.
+# only), deploy/ against a real kube-apiserver, make install, the one
+# version, the Debian packages (make deb, cached by content) and the man
+# pages.
 host_test() {	# NAME
 	local name=$1 rc p f s plan
 	echo "== $name (host kernel $(uname -r))"
@@ -123,6 +125,9 @@ host_test cni-protocol
 host_test cri
 host_test deploy
 host_test install
+host_test version
+host_test deb
+host_test man
 
 for k in $kernels; do
 	echo "== kernel $k$([ "$k" = "$full" ] && echo ' (with the kernel-independent and full-size checks)')"
