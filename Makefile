@@ -70,7 +70,7 @@ MODULE_SOURCES := Kbuild dkms.conf include/uapi/linux/podnet.h kmod/Kbuild \
 MODULE_SOURCES := $(filter-out %.mod.c,$(MODULE_SOURCES))
 
 .PHONY: all module userspace lint unit check demo bench stress install uninstall \
-	module-install module-uninstall dkms-install dkms-sources dkms-remove deb version clean help
+	module-install module-uninstall dkms-install dkms-sources dkms-remove deb packaged version clean help
 
 all: module userspace
 
@@ -156,6 +156,12 @@ deb:
 	git -C $(TOP) ls-files -z | tar -C $(TOP) --null -T - -cf - | tar -C $(DEB_TREE) -xf -
 	cd $(DEB_TREE) && dpkg-buildpackage -us -uc -j2
 	$(LINTIAN) $(DEB_OUT)/podnet_$(VERSION)_*.changes
+
+# The packages end to end (about 3 minutes): apt install on a Debian 12
+# chroot, then a guest with the module DKMS built there: see
+# selftests/packaged/run.sh.  PACKAGED_KERNEL: 6.1 or 6.12.
+packaged:
+	@selftests/packaged/run.sh $(or $(PACKAGED_KERNEL),6.12)
 
 version:
 	@echo $(VERSION)

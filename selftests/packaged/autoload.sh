@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # In the guest, after selftests/packaged/run.sh: the files of podnet-tools
-# (in build/packaged/root) and DKMS's build of podnet-dkms's sources in
-# /lib/modules/VER/updates/dkms, as a node has them after `apt install`.
+# (in build/packaged/root) and the module that `apt install` of
+# podnet-dkms had DKMS build and install (apt.sh), in
+# /lib/modules/VER/updates/dkms, as a node has them.
 # `ip link add … type podnet …`, with no IP_LIB_DIR, loads the packaged ip
 # plugin from where Debian's ip(8) looks and autoloads the module; so does
 # a podnetctl request, through the genl family's alias.
