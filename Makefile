@@ -157,7 +157,7 @@ deb:
 	cd $(DEB_TREE) && dpkg-buildpackage -us -uc -j2
 	$(LINTIAN) $(DEB_OUT)/podnet_$(VERSION)_*.changes
 
-# The packages end to end (about 3 minutes): apt install on a Debian 12
+# The packages end to end (about 90 s warm): apt install on a Debian 12
 # chroot, then a guest with the module DKMS built there: see
 # selftests/packaged/run.sh.  PACKAGED_KERNEL: 6.1 or 6.12.
 packaged:

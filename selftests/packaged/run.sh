@@ -10,7 +10,7 @@
 # root is the host's) runs autoload.sh: `ip link add … type podnet …` with
 # the packaged ip plugin, and a podnetctl request, each autoload it.
 # Prints TAP and "K: N passed, N failed, N skipped" (apt.sh's results
-# folded in); about 3 minutes warm, plus a few once for the chroot.
+# folded in); about 90 s warm, plus a few minutes once for the chroot.
 set -uo pipefail
 k=${1:-6.12}
 top=$(cd "$(dirname "$0")/../.." && pwd)
