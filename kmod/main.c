@@ -57,3 +57,4 @@ module_exit(pn_mod_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("podnet: L3 UDP-encapsulating overlay for pod networks");
 MODULE_AUTHOR("The podnet authors");
+MODULE_VERSION(PODNET_VERSION);

@@ -40,7 +40,7 @@ fi
 # from another variant or an older tree must never reach a test.
 rm -rf "$src"
 mkdir -p "$src" "$out"
-cp -a "$top/Kbuild" "$top/kmod" "$top/include" "$src/"
+cp -a "$top/Kbuild" "$top/dkms.conf" "$top/kmod" "$top/include" "$src/"
 find "$src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod*' \) -delete
 
 log=$out/$name.build.log

@@ -29,8 +29,8 @@ hostname podnet-vm
 ip link set lo up
 
 mods=/lib/modules/$PODNET_KVER
-mkdir -p "$mods/extra"
-cp "$R/podnet.ko" "$mods/extra/podnet.ko"
+mkdir -p "$mods/${PODNET_MODDIR:-extra}"
+cp "$R/podnet.ko" "$mods/${PODNET_MODDIR:-extra}/podnet.ko"
 cp "$R"/modindex/modules.* "$mods/"	# made by the host's depmod (run.sh)
 
 # On the debug kernel, kmemleak: forget what boot left behind, then after
@@ -70,7 +70,7 @@ done
 if [ -f "$R/podnet-plant.ko" ]; then
 	say "planting a warning"
 	modprobe -r podnet 2>/dev/null
-	cp "$R/podnet-plant.ko" "$mods/extra/podnet.ko"
+	cp "$R/podnet-plant.ko" "$mods/${PODNET_MODDIR:-extra}/podnet.ko"
 	{ modprobe podnet && modprobe -r podnet; } 2>"$R/plant.err"
 	sleep 1
 	dmesg -c >"$R/plant.dmesg"

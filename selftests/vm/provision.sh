@@ -54,6 +54,7 @@ host() {
 		qemu-system-x86 busybox-static iperf3 python3-scapy \
 		python3-pyroute2 python3-yaml python3-jsonschema tcpdump iputils-ping ethtool \
 		iptables strace runc \
+		debhelper dh-dkms lintian man-db groff-base \
 		clang libclang-rt-14-dev \
 		linux-source-6.12
 	# checkpatch.pl and the YNL CLI come out of the linux-source tarball.
@@ -135,7 +136,7 @@ kernel_sid() {
 	if [ -z "$(installed_ver 7.2)" ] || ! ls "$SID"/boot/vmlinuz-* >/dev/null 2>&1; then
 		debootstrap_sid
 	fi
-	sid_packages iproute2
+	sid_packages iproute2 dkms
 }
 
 debootstrap_sid() {
@@ -151,9 +152,10 @@ debootstrap_sid() {
 	}
 }
 
-# sid_packages PKG...: packages in the sid chroot besides the kernel's;
+# sid_packages PKG...: packages in the sid chroot besides the kernel's:
 # iproute2, whose ip(8) 31-podnetctl-iplink.sh runs next to the host's
-# (selftests/vm/stage-iproute2-sid.sh copies it out).  debootstrap leaves
+# (selftests/vm/stage-iproute2-sid.sh copies it out), and dkms, with which
+# selftests/dkms.sh builds the module for 7.2.  debootstrap leaves
 # package lists; when they are gone or stale, refresh them, accepting a
 # mirror snapshot's expired Release file.
 sid_packages() {

@@ -14,7 +14,11 @@
 # full-size tables to another kernel (selftests/lib.sh, pn_full);
 # PODNET_VM_TIMEOUT (whole boot, seconds, default 2400),
 # PODNET_TEST_TIMEOUT (one test file, default 600), PODNET_VM_MEM (MiB),
-# PODNET_NO_PLANT=1 skips the dmesg-scan self-test; for benchmarks,
+# PODNET_NO_PLANT=1 skips the dmesg-scan self-test; PODNET_VM_MODULE=FILE
+# boots with that podnet.ko (e.g. DKMS's release build of the package's
+# sources, selftests/packaged/run.sh) in /lib/modules/VER/PODNET_VM_MODDIR
+# (default updates/dkms, DKMS's place) instead of the test build in extra/;
+# for benchmarks,
 # PODNET_VM_SMP (vCPUs, default 2) and PODNET_VM_QEMU_ARGS (words appended
 # to qemu's command line, e.g. "-plugin FILE.so,ARG=V"; default none).
 # PODNET_GENL_FUZZ and PODNET_GENL_FUZZ_SEED reach 48-genl-fuzz.sh.
@@ -62,6 +66,12 @@ else
 	tap not-ok "module builds warning-free with W=1 ($ver)" "$out/build.err"
 	finish
 fi
+moddir=extra
+if [ -n "${PODNET_VM_MODULE:-}" ]; then
+	moddir=${PODNET_VM_MODDIR:-updates/dkms}
+	cp "$PODNET_VM_MODULE" "$out/podnet.ko" || finish
+	echo "# $k: the module is $PODNET_VM_MODULE, in $moddir"
+fi
 plant=
 if [ -z "${PODNET_NO_PLANT:-}" ]; then
 	if "$vm/build-module.sh" "$k" "$out" plant 2>"$out/build-plant.err"; then
@@ -86,8 +96,8 @@ depbase=$out/depmod
 mkdir -p "$depbase/lib/modules"
 cp -al "$modroot" "$depbase/lib/modules/$ver" 2>/dev/null ||
 	cp -a "$modroot" "$depbase/lib/modules/$ver"
-mkdir -p "$depbase/lib/modules/$ver/extra"
-cp "$out/podnet.ko" "$depbase/lib/modules/$ver/extra/podnet.ko"
+mkdir -p "$depbase/lib/modules/$ver/$moddir"
+cp "$out/podnet.ko" "$depbase/lib/modules/$ver/$moddir/podnet.ko"
 if depmod -b "$depbase" "$ver" 2>"$out/depmod.err"; then
 	mkdir -p "$out/modindex"
 	cp "$depbase/lib/modules/$ver"/modules.* "$out/modindex/"
@@ -149,6 +159,7 @@ done
 cat >"$out/guest.env" <<EOS
 PODNET_ROOT='$top'
 PODNET_KVER='$ver'
+PODNET_MODDIR='$moddir'
 PODNET_TESTS='${tests[*]}'
 PODNET_FULL='${PODNET_FULL:-1}'
 PODNET_TEST_TIMEOUT='${PODNET_TEST_TIMEOUT:-600}'

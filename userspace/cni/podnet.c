@@ -18,6 +18,10 @@
 /* One run's stdin is one network configuration: a few KB at most. */
 #define CNI_STDIN_MAX	(1U << 20)
 
+#ifndef PODNET_VERSION
+#define PODNET_VERSION	"unknown"
+#endif
+
 static int cmd_version(struct cni_run *run);
 
 /*
@@ -136,20 +140,29 @@ static int dispatch(struct cni_run *run, char **raw)
 	return cmd->run(run);
 }
 
+/* The version line, as upstream plugins' "about" string. */
+static void about(FILE *f)
+{
+	fprintf(f, "podnet CNI plugin %s, CNI protocol versions %s, %s, %s, %s, %s\n",
+		PODNET_VERSION, cni_versions[0], cni_versions[1], cni_versions[2],
+		cni_versions[3], cni_versions[4]);
+}
+
 int main(int argc, char **argv)
 {
 	struct cni_run run = { .conf.version = CNI_V_LATEST };
 	char *raw = NULL;
 	int ret;
 
-	(void)argv;
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		about(stdout);
+		return 0;
+	}
 	if (argc > 1) {
-		fprintf(stderr,
-			"podnet: a CNI plugin, run by a container runtime with CNI_COMMAND and\n"
-			"the network configuration on stdin (see docs/cni.md); it takes no arguments.\n"
-			"CNI protocol versions %s, %s, %s, %s, %s.\n",
-			cni_versions[0], cni_versions[1], cni_versions[2], cni_versions[3],
-			cni_versions[4]);
+		fputs("podnet: a CNI plugin, run by a container runtime with CNI_COMMAND and\n"
+		      "the network configuration on stdin (see podnet(8)); it takes no\n"
+		      "arguments but --version.\n", stderr);
+		about(stderr);
 		return 1;
 	}
 	cni_env_read(&run.env);

@@ -11,16 +11,13 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 out=${PODNET_CNI_OUT:-$top/build/cni}
-cache=${PODNET_GO_CACHE:-/var/tmp/podnet-go}
+. "$here/../go-env.sh"
 # Upstream plugins: the release built and tested with (it needs libcni
 # v1.3.x itself, the same as the driver's go.mod).
 PLUGINS_VERSION=v1.10.0
 PLUGINS="ipam/host-local meta/portmap meta/bandwidth main/ptp"
 
-GO=$(command -v go || echo /usr/local/go/bin/go)
-[ -x "$GO" ] || { echo "build.sh: no Go toolchain (go 1.26 or later; go.mod needs it)" >&2; exit 1; }
-export GOMODCACHE=$cache/mod GOPATH=$cache/path GOCACHE=$cache/build
-export GOFLAGS=-modcacherw CGO_ENABLED=0 GOTOOLCHAIN=local
+go_env "$here"
 mkdir -p "$out/bin" "$GOMODCACHE" "$GOCACHE"
 
 stamp=$out/.stamp

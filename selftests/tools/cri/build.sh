@@ -16,7 +16,7 @@
 # 3.5 minutes on 2 cores.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${PODNET_GO_CACHE:-/var/tmp/podnet-go}
+. "$here/../go-env.sh"
 CONTAINERD_VERSION=$(awk '$1 == "require" && $2 == "github.com/containerd/containerd/v2" { print $3; exit }
 	$1 == "github.com/containerd/containerd/v2" && $2 ~ /^v/ { print $2; exit }' "$here/go.mod")
 CRICTL_VERSION=$(awk '$1 == "require" && $2 == "sigs.k8s.io/cri-tools" { print $3; exit }
@@ -25,10 +25,7 @@ CRICTL_VERSION=$(awk '$1 == "require" && $2 == "sigs.k8s.io/cri-tools" { print $
 	{ echo "build.sh: no containerd or cri-tools version in $here/go.mod, $here/crictl/go.mod" >&2; exit 1; }
 out=$cache/cri-$CONTAINERD_VERSION/bin
 
-GO=$(command -v go || echo /usr/local/go/bin/go)
-[ -x "$GO" ] || { echo "build.sh: no Go toolchain (go 1.26.6 or later; go.mod needs it)" >&2; exit 1; }
-export GOMODCACHE=$cache/mod GOPATH=$cache/path GOCACHE=$cache/build
-export GOFLAGS=-modcacherw CGO_ENABLED=0 GOTOOLCHAIN=local
+go_env "$here"
 mkdir -p "$out" "$GOMODCACHE" "$GOCACHE"
 
 # fresh STAMP WANT NAME...: true when every NAME is there and STAMP holds WANT.

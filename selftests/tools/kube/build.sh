@@ -14,15 +14,12 @@
 # A cold kube-apiserver build takes many minutes on 2 cores.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${PODNET_GO_CACHE:-/var/tmp/podnet-go}
+. "$here/../go-env.sh"
 KUBE_VERSION=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ { print $2; exit }' "$here/go.mod")
 [ -n "$KUBE_VERSION" ] || { echo "build.sh: no k8s.io/kubernetes version in $here/go.mod" >&2; exit 1; }
 out=$cache/kube-$KUBE_VERSION/bin
 
-GO=$(command -v go || echo /usr/local/go/bin/go)
-[ -x "$GO" ] || { echo "build.sh: no Go toolchain (go 1.26 or later; go.mod needs it)" >&2; exit 1; }
-export GOMODCACHE=$cache/mod GOPATH=$cache/path GOCACHE=$cache/build
-export GOFLAGS=-modcacherw CGO_ENABLED=0 GOTOOLCHAIN=local
+go_env "$here"
 mkdir -p "$out" "$GOMODCACHE" "$GOCACHE"
 
 # build NAME... -- DIR GOBUILDARGS...: skip when every NAME is there and
