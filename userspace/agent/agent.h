@@ -43,6 +43,7 @@
 #define PD_FLANNEL_DATA6	PD_FLANNEL "backend-v6-data"
 #define PD_FLANNEL_IP		PD_FLANNEL "public-ip"
 #define PD_FLANNEL_IP6		PD_FLANNEL "public-ipv6"
+#define PD_FLANNEL_KSM		PD_FLANNEL "kube-subnet-manager"
 
 /* --- podnetd.c: options and logging ---------------------------------------- */
 
@@ -63,6 +64,7 @@ struct pd_opts {
 	unsigned int stall_timeout;	/* seconds without a byte on a watch */
 	unsigned int watch_timeout;	/* timeoutSeconds asked of the server */
 	unsigned int page_size;		/* list limit */
+	bool publish_flannel;		/* write this Node's flannel annotations */
 };
 
 void pd_log(const char *fmt, ...) __printf(1, 2);
@@ -123,6 +125,13 @@ int kube_get(struct kube *k, const char *path, json_t **out, long *status,
 	     char *err, size_t errlen);
 
 /*
+ * PATCH @path with @body of @content_type; *out and *status as for
+ * kube_get().
+ */
+int kube_patch(struct kube *k, const char *path, const char *body, const char *content_type,
+	       json_t **out, long *status, char *err, size_t errlen);
+
+/*
  * Stream the watch at @path: each event (one JSON object per line) goes
  * to @cb, which returns 0 to go on, anything else to stop (returned).
  * Ends when the server closes the stream (0), no byte came for
@@ -176,6 +185,32 @@ bool pd_node_same_peer(const struct pd_node *a, const struct pd_node *b);
 
 /* "10.244.1.0/24,fd10:1::/64" into @buf. */
 void pd_node_cidrs_str(const struct pd_node *n, char *buf, size_t len);
+
+/* --- flannel.c: this Node's flannel annotations ----------------------------- */
+
+/*
+ * The VTEP MAC for a device this node creates over @family: the Node's
+ * own flannel VtepMAC of that family if it has one (true), else one
+ * derived from the Node's name @name (locally administered unicast).
+ */
+bool pd_vtep_mac(const struct pd_node *self, int family, const char *name,
+		 uint8_t mac[PN_MAC_LEN]);
+
+/* What flanneld would publish for this node's device. */
+struct pd_flannel_self {
+	struct pn_addr public_ip;	/* the device's underlay address */
+	uint32_t vni;
+	uint8_t mac[PN_MAC_LEN];	/* the device's VTEP MAC */
+};
+
+/* flannel's backend-data: {"VNI":1,"VtepMAC":"0e:00:00:00:00:01"}. */
+void pd_flannel_backend_data(uint32_t vni, const uint8_t *mac, char *buf, size_t len);
+
+/*
+ * The merge patch {"metadata":{"annotations":{...}}} that brings the
+ * Node object @node's flannel annotations to @s; NULL if it has them all.
+ */
+json_t *pd_flannel_patch(json_t *node, const struct pd_flannel_self *s);
 
 /* --- table.c: Nodes -> peers, and what must change in the kernel ------------- */
 
@@ -267,13 +302,21 @@ int pd_kernel_peer_stats(const char *device,
 
 /* --- device.c: this node's device, routes and the files others read --------- */
 
+/* The device podnetd created or adopted. */
+struct pd_device {
+	uint32_t ifindex;
+	uint32_t vni;
+	uint8_t mac[PN_MAC_LEN];	/* its VTEP MAC */
+	bool has_mac;
+};
+
 /*
  * Create the podnet device for underlay address @local (on the link that
- * has it), or adopt the one there is; bring it up; route the cluster
- * CIDRs to it.  *ifindex its index.
+ * has it) with VTEP MAC @mac, or adopt the one there is; bring it up;
+ * route the cluster CIDRs to it.  *d says what it is.
  */
-int pd_device_ensure(const struct pd_opts *o, const struct pn_addr *local,
-		     uint32_t *ifindex, char *err, size_t errlen);
+int pd_device_ensure(const struct pd_opts *o, const struct pn_addr *local, const uint8_t *mac,
+		     struct pd_device *d, char *err, size_t errlen);
 
 /* Write @data to @path atomically (a temp file in the same directory, renamed). */
 int pd_write_atomic(const char *path, const char *data, size_t len, mode_t mode,

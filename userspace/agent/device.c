@@ -43,11 +43,11 @@ static int nl_fail(char *err, size_t errlen, const char *what, const struct pn_n
 }
 
 static int create(struct pn_genl *rt, const struct pd_opts *o, const struct pn_addr *local,
-		  char *err, size_t errlen)
+		  const uint8_t *mac, char *err, size_t errlen)
 {
 	struct pn_podnet_link p = { .vni = o->vni, .port = o->port };
 	struct find_addr f = { .want = local };
-	char a[INET6_ADDRSTRLEN], why[128];
+	char a[INET6_ADDRSTRLEN], why[128], m[PN_MAC_STRLEN];
 	struct pn_nl_err e;
 
 	pn_addr_str(local, a, sizeof(a));
@@ -60,17 +60,19 @@ static int create(struct pn_genl *rt, const struct pd_opts *o, const struct pn_a
 	p.local = *local;
 	p.has_local = true;
 	p.link = f.ifindex;
+	memcpy(p.mac, mac, PN_MAC_LEN);
+	p.has_mac = true;
 	if (pn_rtnl_podnet_add(rt, o->device, &p, &e) < 0) {
 		snprintf(why, sizeof(why), "creating %s", o->device);
 		return nl_fail(err, errlen, why, &e);
 	}
-	pd_log("created %s: vni %u port %u local %s on ifindex %u", o->device, o->vni, o->port,
-	       a, f.ifindex);
+	pd_log("created %s: vni %u port %u local %s on ifindex %u, mac %s", o->device, o->vni,
+	       o->port, a, f.ifindex, pn_mac_str(mac, m, sizeof(m)));
 	return 0;
 }
 
-int pd_device_ensure(const struct pd_opts *o, const struct pn_addr *local,
-		     uint32_t *ifindex, char *err, size_t errlen)
+int pd_device_ensure(const struct pd_opts *o, const struct pn_addr *local, const uint8_t *mac,
+		     struct pd_device *d, char *err, size_t errlen)
 {
 	char p[PN_PREFIX_STRLEN], why[160];
 	struct pn_nl_err e;
@@ -86,7 +88,7 @@ int pd_device_ensure(const struct pd_opts *o, const struct pn_addr *local,
 			nl_fail(err, errlen, o->device, &e);
 			goto out;
 		}
-		if (create(&rt, o, local, err, errlen) < 0)
+		if (create(&rt, o, local, mac, err, errlen) < 0)
 			goto out;
 		if (pn_rtnl_link_get(&rt, o->device, &l, &e) < 0) {
 			nl_fail(err, errlen, o->device, &e);
@@ -97,8 +99,11 @@ int pd_device_ensure(const struct pd_opts *o, const struct pn_addr *local,
 			l.kind[0] ? l.kind : "none");
 		goto out;
 	} else {
-		pd_log("adopted %s (ifindex %u, mtu %u): its peer table stays until the first sync",
-		       o->device, l.ifindex, l.mtu);
+		char m[PN_MAC_STRLEN];
+
+		pd_log("adopted %s (ifindex %u, mtu %u, mac %s): its peer table stays until the first sync",
+		       o->device, l.ifindex, l.mtu,
+		       l.has_vtep_mac ? pn_mac_str(l.vtep_mac, m, sizeof(m)) : "unknown");
 	}
 	if (!(l.flags & IFF_UP) && pn_rtnl_link_up(&rt, l.ifindex, NULL, &e) < 0) {
 		snprintf(why, sizeof(why), "bringing %s up", o->device);
@@ -115,7 +120,10 @@ int pd_device_ensure(const struct pd_opts *o, const struct pn_addr *local,
 			goto out;
 		}
 	}
-	*ifindex = l.ifindex;
+	d->ifindex = l.ifindex;
+	d->vni = l.has_vni ? l.vni : o->vni;
+	memcpy(d->mac, l.vtep_mac, PN_MAC_LEN);
+	d->has_mac = l.has_vtep_mac;
 	ret = 0;
 out:
 	pn_genl_close(&rt);

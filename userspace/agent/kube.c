@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * HTTP to the API server with libcurl: GET for lists, a streamed GET for
- * watches (one JSON event per line).  One easy handle is reused, so the
+ * watches (one JSON event per line), PATCH for this node's annotations.  One easy handle is reused, so the
  * TLS connection of a list carries the watch that follows.
  *
  * Credentials are read before every request: a token file that kubelet
@@ -112,8 +112,13 @@ static int progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	return pd_stopping ? 1 : 0;
 }
 
-/* Set up the handle for GET @path; the returned headers outlive the request. */
-static struct curl_slist *prepare(struct kube *k, const char *path, char *err, size_t errlen)
+/*
+ * Set up the handle for a request to @path (a GET unless the caller says
+ * otherwise), with the header @extra if not NULL; the returned headers
+ * outlive the request.
+ */
+static struct curl_slist *prepare(struct kube *k, const char *path, const char *extra,
+				  char *err, size_t errlen)
 {
 	struct kube_conf *c = k->conf;
 	struct curl_blob ca, cert, key;
@@ -153,6 +158,8 @@ static struct curl_slist *prepare(struct kube *k, const char *path, char *err, s
 	else if (c->key_file)
 		curl_easy_setopt(e, CURLOPT_SSLKEY, c->key_file);
 	h = curl_slist_append(h, "Accept: application/json");
+	if (extra)
+		h = curl_slist_append(h, extra);
 	if (c->token) {
 		if (asprintf(&auth, "Authorization: Bearer %s", c->token) < 0)
 			auth = NULL;
@@ -185,21 +192,30 @@ static bool retry_auth(struct kube *k, long status)
 	return status == 401 && kube_conf_refresh_token(k->conf, true, err, sizeof(err)) == 1;
 }
 
-int kube_get(struct kube *k, const char *path, json_t **out, long *status,
-	     char *err, size_t errlen)
+/* GET, or with @body a PATCH of @body in @type, and its JSON reply. */
+static int request(struct kube *k, const char *path, const char *body, const char *type,
+		   json_t **out, long *status, char *err, size_t errlen)
 {
+	const char *method = body ? "PATCH" : "GET";
+	char ctype[128];
 	struct curl_slist *h;
 	json_error_t je;
 	CURLcode rc;
 	int tries;
 
 	*out = NULL;
+	snprintf(ctype, sizeof(ctype), "Content-Type: %s", type ? type : "");
 	for (tries = 0; tries < 2; tries++) {
 		struct buf b = { .max = KUBE_BODY_MAX };
 
-		h = prepare(k, path, err, errlen);
+		h = prepare(k, path, body ? ctype : NULL, err, errlen);
 		if (!h)
 			return -1;
+		if (body) {
+			curl_easy_setopt(k->curl, CURLOPT_CUSTOMREQUEST, "PATCH");
+			curl_easy_setopt(k->curl, CURLOPT_POSTFIELDS, body);
+			curl_easy_setopt(k->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		}
 		k->errbuf[0] = '\0';
 		curl_easy_setopt(k->curl, CURLOPT_WRITEFUNCTION, body_cb);
 		curl_easy_setopt(k->curl, CURLOPT_WRITEDATA, &b);
@@ -211,8 +227,8 @@ int kube_get(struct kube *k, const char *path, json_t **out, long *status,
 		if (rc != CURLE_OK) {
 			free(b.p);
 			if (b.too_big)
-				return pn_errf(err, errlen, "GET %s: the reply is larger than %u bytes",
-					       path, KUBE_BODY_MAX);
+				return pn_errf(err, errlen, "%s %s: the reply is larger than %u bytes",
+					       method, path, KUBE_BODY_MAX);
 			return transport_err(k, rc, err, errlen);
 		}
 		if (tries == 0 && retry_auth(k, *status)) {
@@ -222,10 +238,23 @@ int kube_get(struct kube *k, const char *path, json_t **out, long *status,
 		*out = b.p ? json_loadb(b.p, b.len, 0, &je) : NULL;
 		free(b.p);
 		if (!*out && *status == 200)
-			return pn_errf(err, errlen, "GET %s: the reply is not JSON: %s", path, je.text);
+			return pn_errf(err, errlen, "%s %s: the reply is not JSON: %s", method, path,
+				       je.text);
 		return 0;
 	}
 	return 0;
+}
+
+int kube_get(struct kube *k, const char *path, json_t **out, long *status,
+	     char *err, size_t errlen)
+{
+	return request(k, path, NULL, NULL, out, status, err, errlen);
+}
+
+int kube_patch(struct kube *k, const char *path, const char *body, const char *content_type,
+	       json_t **out, long *status, char *err, size_t errlen)
+{
+	return request(k, path, body, content_type, out, status, err, errlen);
 }
 
 struct stream {
@@ -320,7 +349,7 @@ int kube_watch(struct kube *k, const char *path, unsigned int stall_timeout,
 		};
 		int ret = 0;
 
-		h = prepare(k, path, err, errlen);
+		h = prepare(k, path, NULL, err, errlen);
 		if (!h)
 			return -1;
 		k->errbuf[0] = '\0';

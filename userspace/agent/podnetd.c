@@ -38,6 +38,13 @@ struct agent {
 	struct pd_state st;
 	char *rv;			/* the resourceVersion to watch from */
 	uint32_t ifindex;		/* our device, 0 until it exists */
+	struct pd_device dev;		/* what it is */
+	int dev_family;			/* its underlay family */
+	struct pn_addr dev_local;	/* the address it was made for */
+	json_t *self_obj;		/* our own Node, as last listed or watched */
+	time_t publish_failed;		/* the last failed PATCH of our annotations */
+	char *published;		/* the last PATCH that succeeded, and when */
+	time_t published_at;
 	bool listed;			/* one list done */
 	unsigned long events_this_watch;
 };
@@ -65,6 +72,9 @@ static void usage(FILE *f)
 		"  --stall-timeout SEC     reconnect a watch silent for this long (default 90)\n"
 		"  --watch-timeout SEC     timeoutSeconds of a watch, jittered up to 2x (default 300)\n"
 		"  --page-size N           Nodes per list page (default 100)\n"
+		"  --publish-flannel       write flannel's vxlan annotations on this node's Node,\n"
+		"                          so that flanneld on other nodes reaches it (needs\n"
+		"                          deploy/rbac-flannel.yaml)\n"
 		"  -h, --help              this help\n"
 		"  -V, --version           the version\n");
 }
@@ -106,7 +116,8 @@ static int parse_cidrs(struct pd_opts *o, const char *s)
 static int parse_opts(struct pd_opts *o, int argc, char **argv)
 {
 	enum { O_KUBECONFIG = 256, O_NODE, O_DEVICE, O_VNI, O_PORT, O_UNDERLAY, O_CLUSTER,
-	       O_CNIDIR, O_CNIFILE, O_CHAIN, O_SYNC, O_LISTEN, O_STALL, O_WATCH, O_PAGE };
+	       O_CNIDIR, O_CNIFILE, O_CHAIN, O_SYNC, O_LISTEN, O_STALL, O_WATCH, O_PAGE,
+	       O_PUBLISH };
 	static const struct option opts[] = {
 		{ "kubeconfig", required_argument, NULL, O_KUBECONFIG },
 		{ "node-name", required_argument, NULL, O_NODE },
@@ -123,6 +134,7 @@ static int parse_opts(struct pd_opts *o, int argc, char **argv)
 		{ "stall-timeout", required_argument, NULL, O_STALL },
 		{ "watch-timeout", required_argument, NULL, O_WATCH },
 		{ "page-size", required_argument, NULL, O_PAGE },
+		{ "publish-flannel", no_argument, NULL, O_PUBLISH },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -211,6 +223,9 @@ static int parse_opts(struct pd_opts *o, int argc, char **argv)
 			if (parse_uint("--page-size", optarg, 100000, &v) || !v)
 				return -1;
 			o->page_size = (unsigned int)v;
+			break;
+		case O_PUBLISH:
+			o->publish_flannel = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -305,10 +320,75 @@ static int write_sync_file(struct agent *a)
  */
 #define SYNC_WAIT	(-2)
 
+/* Our own Node object, kept for publish_flannel(). */
+static void keep_self(struct agent *a, json_t *obj)
+{
+	json_incref(obj);
+	json_decref(a->self_obj);
+	a->self_obj = obj;
+}
+
+/*
+ * With --publish-flannel: our Node's flannel annotations, if they do not
+ * say what our device is (flannel.c).  A heartbeat changes none of them,
+ * so it sends nothing; a refused PATCH (RBAC) is tried again only after
+ * a minute, not at every event.  The watch may still bring events of our
+ * Node from before a PATCH that succeeded: the same PATCH is not sent
+ * again for a minute.
+ */
+static void publish_flannel(struct agent *a)
+{
+	struct pd_flannel_self s = { .public_ip = a->dev_local, .vni = a->dev.vni };
+	char path[512], err[PD_ERRLEN], *body;
+	json_t *patch, *reply = NULL;
+	long status = 0;
+
+	if (!a->o.publish_flannel || !a->ifindex || !a->self_obj || !a->dev.has_mac)
+		return;
+	if (a->publish_failed && time(NULL) - a->publish_failed < 60)
+		return;
+	memcpy(s.mac, a->dev.mac, PN_MAC_LEN);
+	patch = pd_flannel_patch(a->self_obj, &s);
+	if (!patch)
+		return;
+	body = json_dumps(patch, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(patch);
+	if (body && a->published && !strcmp(body, a->published) &&
+	    time(NULL) - a->published_at < 60) {
+		free(body);
+		return;
+	}
+	snprintf(path, sizeof(path), "/api/v1/nodes/%s/status", a->o.node_name);
+	if (body && kube_patch(a->kube, path, body, "application/merge-patch+json", &reply,
+			       &status, err, sizeof(err)) == 0 && status == 200) {
+		pd_log("published flannel annotations on node %s: %s", a->o.node_name, body);
+		a->publish_failed = 0;
+		free(a->published);
+		a->published = body;
+		a->published_at = time(NULL);
+		body = NULL;
+		if (json_is_object(reply))
+			keep_self(a, reply);
+	} else {
+		const char *msg = json_string_value(json_object_get(reply, "message"));
+
+		if (body && status)
+			pd_log("publishing flannel annotations: HTTP %ld: %s", status,
+			       msg ? msg : "no message");
+		else
+			pd_log("publishing flannel annotations: %s", body ? err : strerror(ENOMEM));
+		COUNT(a, api_errors);
+		a->publish_failed = time(NULL);
+	}
+	json_decref(reply);
+	free(body);
+}
+
 static int ensure_device(struct agent *a, const struct pd_node *self)
 {
 	const struct pn_addr *local = pd_node_remote(self, a->o.family);
 	char err[PD_ERRLEN];
+	uint8_t mac[PN_MAC_LEN];
 
 	if (a->ifindex)
 		return 0;
@@ -316,10 +396,15 @@ static int ensure_device(struct agent *a, const struct pd_node *self)
 		pd_log("node %s has no InternalIP yet: waiting for it", self->name);
 		return SYNC_WAIT;
 	}
-	if (pd_device_ensure(&a->o, local, &a->ifindex, err, sizeof(err)) < 0) {
+	pd_vtep_mac(self, local->family, self->name, mac);
+	if (pd_device_ensure(&a->o, local, mac, &a->dev, err, sizeof(err)) < 0) {
 		pd_log("%s", err);
 		return -1;
 	}
+	a->ifindex = a->dev.ifindex;
+	a->dev_local = *local;
+	a->dev_family = local->family;
+	publish_flannel(a);
 	return 0;
 }
 
@@ -347,6 +432,7 @@ static int sync_full(struct agent *a)
 	ret = ensure_device(a, self);
 	if (ret < 0)
 		return ret;
+	publish_flannel(a);	/* a relist may show our annotations changed */
 	if (pd_table_sync_full(&a->t, &pd_kernel_ops, &a->k) < 0) {
 		pd_log("%s", a->k.err);
 		publish(a);
@@ -434,6 +520,10 @@ static int on_event(json_t *ev, void *data)
 		if (!had)
 			return 0;
 	} else {
+		if (!strcmp(n.name, a->o.node_name)) {
+			keep_self(a, obj);
+			publish_flannel(a);
+		}
 		if (had && pd_node_same_peer(old, &n)) {
 			/* A status heartbeat: nothing for the kernel, nor the heap. */
 			pd_node_free(&n);
@@ -512,6 +602,8 @@ static int list_nodes(struct agent *a)
 
 			if (pd_node_parse(item, &n, err, sizeof(err)) < 0)
 				continue;
+			if (!strcmp(n.name, a->o.node_name))
+				keep_self(a, item);
 			if (err[0])
 				pd_log("%s", err);
 			if (pd_table_set_node(&a->t, &n) < 0) {
@@ -705,6 +797,8 @@ out:
 	kube_free(a.kube);
 	kube_conf_free(&a.conf);
 	free(a.rv);
+	json_decref(a.self_obj);
+	free(a.published);
 	free(a.st.names);
 	return ret;
 }

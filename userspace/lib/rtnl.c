@@ -56,16 +56,39 @@ static struct nlmsghdr *rt_msg(void *buf, uint16_t type, uint16_t flags)
 
 /* --- links ---------------------------------------------------------------- */
 
-static void link_info(const struct nlattr *li, struct pn_link *l)
+/* A podnet device's VNI and VTEP MAC, from its IFLA_INFO_DATA. */
+static void podnet_info(const struct nlattr *data, struct pn_link *l)
 {
 	const struct nlattr *a;
 
-	mnl_attr_for_each_nested(a, li)
+	mnl_attr_for_each_nested(a, data) {
+		if (mnl_attr_get_type(a) == IFLA_PODNET_VNI &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+			l->vni = mnl_attr_get_u32(a);
+			l->has_vni = true;
+		} else if (mnl_attr_get_type(a) == IFLA_PODNET_MAC &&
+			   mnl_attr_get_payload_len(a) == PN_MAC_LEN) {
+			memcpy(l->vtep_mac, mnl_attr_get_payload(a), PN_MAC_LEN);
+			l->has_vtep_mac = true;
+		}
+	}
+}
+
+static void link_info(const struct nlattr *li, struct pn_link *l)
+{
+	const struct nlattr *a, *data = NULL;
+
+	mnl_attr_for_each_nested(a, li) {
 		if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
 		    mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
 			snprintf(l->kind, sizeof(l->kind), "%.*s",
 				 (int)strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a)),
 				 mnl_attr_get_str(a));
+		else if (mnl_attr_get_type(a) == IFLA_INFO_DATA)
+			data = a;
+	}
+	if (data && !strcmp(l->kind, "podnet"))
+		podnet_info(data, l);
 }
 
 static int link_parse(const struct nlmsghdr *nlh, struct pn_link *l)

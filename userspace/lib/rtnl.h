@@ -31,6 +31,11 @@ struct pn_link {
 	unsigned int flags;		/* IFF_* */
 	uint8_t mac[PN_MAC_LEN];
 	bool has_mac;
+	/* A podnet device's (IFLA_INFO_DATA): VNI and VTEP MAC. */
+	uint32_t vni;
+	bool has_vni;
+	uint8_t vtep_mac[PN_MAC_LEN];
+	bool has_vtep_mac;
 };
 
 /* @name's link; -1 with e->err ENODEV if there is none. */

@@ -318,6 +318,74 @@ static void test_flannel_nodes(void **state)
 	pd_table_free(&t);
 }
 
+/* The patch of @node for @s, as podnetd sends it; "" if none. */
+static void patch_is(json_t *node, const struct pd_flannel_self *s, const char *want)
+{
+	json_t *p = pd_flannel_patch(node, s);
+	char *text = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	assert_string_equal(text ? text : "", want);
+	free(text);
+	json_decref(p);
+}
+
+static void test_flannel_publish(void **state)
+{
+	struct pd_flannel_self s = { .vni = 1, .mac = { 0x0e, 0, 0, 0, 0, 0x01 } };
+	char buf[PN_MAC_STRLEN], data[64];
+	uint8_t mac[PN_MAC_LEN], again[PN_MAC_LEN];
+	struct pd_node n;
+	json_t *j;
+
+	(void)state;
+	/* A node that ran flanneld: its own VtepMAC, for the device's family. */
+	parse(flannel_node("f1", "10.244.1.0/24", "192.168.99.1", "10.0.0.1", "0e:00:00:00:00:01"),
+	      &n, "");
+	assert_true(pd_vtep_mac(&n, AF_INET, n.name, mac));
+	assert_string_equal(pn_mac_str(mac, buf, sizeof(buf)), "0e:00:00:00:00:01");
+	/* None for IPv6: derived from the name, as for a Node without any. */
+	assert_false(pd_vtep_mac(&n, AF_INET6, n.name, mac));
+	pd_node_free(&n);
+	/* Derived: sha256(name)'s first bytes, locally administered unicast, stable. */
+	assert_false(pd_vtep_mac(NULL, AF_INET, "node1", mac));
+	assert_string_equal(pn_mac_str(mac, buf, sizeof(buf)), "ca:12:f3:1b:8c:bf");
+	assert_false(pd_vtep_mac(NULL, AF_INET, "node1", again));
+	assert_memory_equal(mac, again, PN_MAC_LEN);
+	assert_false(pd_vtep_mac(NULL, AF_INET, "node3", mac));
+	assert_string_equal(pn_mac_str(mac, buf, sizeof(buf)), "3a:5b:b1:c6:e7:b7");
+
+	pd_flannel_backend_data(1, s.mac, data, sizeof(data));
+	assert_string_equal(data, "{\"VNI\":1,\"VtepMAC\":\"0e:00:00:00:00:01\"}");
+
+	/* A Node without annotations gets all four. */
+	assert_int_equal(pn_parse_remote("10.0.0.1", &s.public_ip, buf, sizeof(buf)), 0);
+	j = node_json("f1", "10.244.1.0/24", "192.168.99.1", NULL, NULL);
+	patch_is(j, &s, "{\"metadata\":{\"annotations\":{"
+		 "\"flannel.alpha.coreos.com/backend-data\":\"{\\\"VNI\\\":1,\\\"VtepMAC\\\":\\\"0e:00:00:00:00:01\\\"}\","
+		 "\"flannel.alpha.coreos.com/backend-type\":\"vxlan\","
+		 "\"flannel.alpha.coreos.com/kube-subnet-manager\":\"true\","
+		 "\"flannel.alpha.coreos.com/public-ip\":\"10.0.0.1\"}}}");
+	json_decref(j);
+	/* One that says it all (as flanneld left it): nothing to send. */
+	j = flannel_node("f1", "10.244.1.0/24", "192.168.99.1", "10.0.0.1", "0e:00:00:00:00:01");
+	patch_is(j, &s, "");
+	/* Only what differs: another MAC, another VNI. */
+	s.mac[5] = 0x11;
+	patch_is(j, &s, "{\"metadata\":{\"annotations\":{"
+		 "\"flannel.alpha.coreos.com/backend-data\":\"{\\\"VNI\\\":1,\\\"VtepMAC\\\":\\\"0e:00:00:00:00:11\\\"}\"}}}");
+	s.mac[5] = 0x01;
+	s.vni = 7;
+	patch_is(j, &s, "{\"metadata\":{\"annotations\":{"
+		 "\"flannel.alpha.coreos.com/backend-data\":\"{\\\"VNI\\\":7,\\\"VtepMAC\\\":\\\"0e:00:00:00:00:01\\\"}\"}}}");
+	s.vni = 1;
+	/* An IPv6 underlay: flannel's v6 annotations; the IPv4 ones stay. */
+	assert_int_equal(pn_parse_remote("fd00:99::1", &s.public_ip, buf, sizeof(buf)), 0);
+	patch_is(j, &s, "{\"metadata\":{\"annotations\":{"
+		 "\"flannel.alpha.coreos.com/backend-v6-data\":\"{\\\"VNI\\\":1,\\\"VtepMAC\\\":\\\"0e:00:00:00:00:01\\\"}\","
+		 "\"flannel.alpha.coreos.com/public-ipv6\":\"fd00:99::1\"}}}");
+	json_decref(j);
+}
+
 /* --- the incremental sync against a model of the kernel's table ------------- */
 
 struct model {
@@ -630,6 +698,7 @@ const struct CMUnitTest agent_tests[] = {
 	cmocka_unit_test(test_table_sync),
 	cmocka_unit_test(test_table_conflict_and_failure),
 	cmocka_unit_test(test_flannel_nodes),
+	cmocka_unit_test(test_flannel_publish),
 	cmocka_unit_test(test_incremental_random),
 	cmocka_unit_test(test_kubeconfig),
 };
