@@ -3,7 +3,8 @@
 # deploy/ against a real kube-apiserver (selftests/tools/kube): the RBAC
 # and the DaemonSet pass a server-side dry run as they are, the DaemonSet
 # the server would store runs podnetd with NET_ADMIN and nothing more, and
-# podnetd's service account may read Nodes and nothing else.  Needs no
+# podnetd's service account may read Nodes and nothing else (with
+# rbac-flannel.yaml, also patch nodes/status and nothing more).  Needs no
 # podnet device, so it runs once, on the host:
 #   PODNET_ROOT=$PWD bash selftests/host/deploy.sh (make check runs it)
 . "$PODNET_ROOT/selftests/lib.sh"
@@ -44,14 +45,26 @@ for v in "get nodes" "list nodes" "watch nodes"; do
 	# shellcheck disable=SC2086
 	is "podnetd may $v" "$(kc auth can-i $v --as=$sa 2>/dev/null)" yes
 done
-for v in "update nodes" "patch nodes" "delete nodes" "patch nodes/status" "list pods" \
+for v in "update nodes" "patch nodes" "delete nodes" "patch nodes --subresource=status" "list pods" \
 	"get secrets" "create pods" "get nodes --subresource=proxy"; do
 	# shellcheck disable=SC2086
 	is "podnetd may not $v" "$(kc auth can-i $v --as=$sa 2>/dev/null)" no
 done
+is "server-side dry run of deploy/rbac-flannel.yaml" \
+	"$(kc apply --dry-run=server -f "$D/rbac-flannel.yaml" 2>&1)" \
+	"clusterrole.rbac.authorization.k8s.io/podnetd-flannel created (server dry run)
+clusterrolebinding.rbac.authorization.k8s.io/podnetd-flannel created (server dry run)"
 tok=$(kc -n kube-system create token podnetd)
 . "$K/env"
 code() { curl -s -o /dev/null -w '%{http_code}' --cacert "$KUBE_CA" -H "Authorization: Bearer $tok" "$KUBE_SERVER$1"; }
 is "with its token, GET /api/v1/nodes answers 200" "$(code /api/v1/nodes)" 200
 is "with its token, GET /api/v1/pods answers 403" "$(code /api/v1/pods)" 403
+# --publish-flannel's RBAC: the one verb flanneld needs for its annotations.
+ok "apply deploy/rbac-flannel.yaml" kc apply -f "$D/rbac-flannel.yaml"
+is "with rbac-flannel.yaml podnetd may patch nodes/status" \
+	"$(kc auth can-i patch nodes --subresource=status --as=$sa 2>/dev/null)" yes
+for v in "update nodes --subresource=status" "patch nodes" "update nodes" "delete nodes" "create nodes"; do
+	# shellcheck disable=SC2086
+	is "with rbac-flannel.yaml podnetd may still not $v" "$(kc auth can-i $v --as=$sa 2>/dev/null)" no
+done
 done_testing

@@ -8,7 +8,8 @@
 # results share: it writes RPC/N.req (one command line), this answers with
 # RPC/N.out and, last, RPC/N.rc.
 #   kube-host.sh up DIR       cluster in DIR (the results share's kube/):
-#                             podnetd's RBAC (deploy/rbac.yaml) and two
+#                             podnetd's RBAC (deploy/rbac.yaml and
+#                             rbac-flannel.yaml) and two
 #                             service-account tokens bound to Secrets
 #                             (token1, token2); a fault-injecting proxy in
 #                             front of the apiserver; guest.env for the guest
@@ -30,7 +31,8 @@ up)
 	"$kube" up "$d" >"$d.log" 2>&1 || { cat "$d.log" >&2; exit 1; }
 	# shellcheck disable=SC1091
 	. "$d/env"
-	kc apply -f "$top/deploy/rbac.yaml" >>"$d.log"
+	# As for a migration from flannel: podnetd may publish its annotations.
+	kc apply -f "$top/deploy/rbac.yaml" -f "$top/deploy/rbac-flannel.yaml" >>"$d.log"
 	for i in 1 2; do
 		kc -n kube-system create secret generic "podnetd-token$i" >>"$d.log"
 		kc -n kube-system create token podnetd --duration=2h \
