@@ -9,7 +9,11 @@
 # was down (pruned when it starts); a service-account token rotated and
 # the old one revoked; etcd compacted and the apiserver restarted, so a
 # watch from the old resourceVersion gets 410 and podnetd lists again; a
-# stalled watch.
+# stalled watch.  flannel's annotations (--publish-flannel on nodes 1
+# and 3): node1 carries them as flanneld left them, and its new device
+# takes that VtepMAC and it sends nothing; node3 adopts its device and
+# publishes that device's MAC, which node1's peer for it then carries;
+# heartbeats send nothing more; node3's device made again keeps the MAC.
 # needs: kube-apiserver
 . "$PODNET_ROOT/selftests/lib.sh"
 
@@ -86,9 +90,23 @@ kubeconfig "$tmp/kubeconfig" "tokenFile: $tmp/token"
 for n in $N 4; do { mknode "node$n" "192.168.99.$n" "$n"; echo $? >"$tmp/mk$n"; } & done
 wait
 for n in $N 4; do is "create Node node$n" "$(cat "$tmp/mk$n")" 0; done
+# node1 ran flanneld: its Node has flanneld's annotations.
+FL=flannel.alpha.coreos.com
+MAC1=0e:f1:00:00:00:01
+fl1=$(jq -n -c --arg p "$FL/" --arg m "$MAC1" '{($p + "backend-data"): "{\"VNI\":1,\"VtepMAC\":\"\($m)\"}",
+	($p + "backend-type"): "vxlan", ($p + "kube-subnet-manager"): "true", ($p + "public-ip"): "192.168.99.1"}')
+ok "node1 carries flanneld's annotations" kapi PATCH /api/v1/nodes/node1 \
+	"{\"metadata\":{\"annotations\":$fl1}}" application/merge-patch+json
+# flannel_of NODE: its flannel annotations, one JSON object, keys sorted.
+flannel_of() {
+	kapi GET "/api/v1/nodes/$1" | jq -c -S --arg p "$FL/" \
+		'.metadata.annotations // {} | with_entries(select(.key | startswith($p)))'
+}
 
 phase sync
-for n in $N; do start_podnetd "$n"; done
+start_podnetd 1 "" --publish-flannel
+start_podnetd 2
+start_podnetd 3 "" --publish-flannel
 for n in $N; do
 	ok "podnetd on node$n marks its table synced" wait_file "$tmp/sync$n"
 	is "node$n's sync file holds podnet0's ifindex" "$(cat "$tmp/sync$n")" \
@@ -104,6 +122,21 @@ ok "node1 wrote a CNI conflist with its pod CIDRs" \
 	jq -e '.plugins[0].type == "podnet" and (.plugins[0].ipam.ranges | map(.[0].subnet) == ["10.244.1.0/24", "fd10:1::/64"])' \
 	"$tmp/cni1/10-podnet.conflist"
 ok "node1 /readyz says ready" in_node 1 curl -sf --max-time 5 http://127.0.0.1:9472/readyz
+# flannel's annotations.
+is "node1's new podnet0 has the VtepMAC its Node published for flanneld" "$(link_info 1 podnet0 .mac)" "$MAC1"
+is "node1's annotations said it all: unchanged" "$(flannel_of node1)" "$(jq -c -S . <<<"$fl1")"
+is "... and podnetd sent no PATCH" "$(grep -c 'published flannel annotations' "$tmp/podnetd1.log")" 0
+mac3=$(link_info 3 podnet0 .mac)
+is "node3 published flanneld's annotations for the device it adopted" "$(flannel_of node3)" \
+	"$(jq -n -c -S --arg p "$FL/" --arg m "$mac3" '{($p + "backend-data"): "{\"VNI\":1,\"VtepMAC\":\"\($m)\"}",
+	   ($p + "backend-type"): "vxlan", ($p + "kube-subnet-manager"): "true", ($p + "public-ip"): "192.168.99.3"}')"
+is "node2 (no --publish-flannel) published nothing" "$(flannel_of node2)" "{}"
+peer_mac() {	# NODE REMOTE: the MAC of NODE's peer REMOTE
+	in_node "$1" "$PODNET_BIN/podnetctl" -j peer show dev podnet0 remote "$2" | jq -r '.[0].mac // "none"'
+}
+peer_mac_is() { [ "$(peer_mac "$1" "$2")" = "$3" ]; }
+wait_for 10 peer_mac_is 1 192.168.99.3 "$mac3"
+is "node1's peer for node3 carries node3's published VTEP MAC" "$(peer_mac 1 192.168.99.3)" "$mac3"
 ok "pods on every node reach pods on every other node" all_pairs
 like "node1's /metrics has the kernel's per-peer counters, named by Node" \
 	"$(in_node 1 curl -s --max-time 5 http://127.0.0.1:9472/metrics | grep '^podnet_peer_tx_packets_total')" \
@@ -129,6 +162,11 @@ wait "${hb[@]}"	# (not a bare wait: the podnetds are children too)
 for i in $(seq 50); do [ "$(metric 1 podnetd_events_total)" -ge $((e1 + 10)) ] && break; sleep 0.2; done
 is "node1 saw the 10 heartbeats" "$(( $(metric 1 podnetd_events_total) - e1 ))" 10
 is "heartbeats cost no kernel write" "$(metric 1 podnetd_kernel_writes_total)" "$w1"
+e3=$(metric 3 podnetd_events_total)
+heartbeat node3 1 && heartbeat node3 2
+for i in $(seq 50); do [ "$(metric 3 podnetd_events_total)" -ge $((e3 + 2)) ] && break; sleep 0.2; done
+is "node3 saw its own Node's 2 heartbeats" "$(( $(metric 3 podnetd_events_total) - e3 ))" 2
+is "... and sent one PATCH in all" "$(grep -c 'published flannel annotations' "$tmp/podnetd3.log")" 1
 ok "delete Node node5" kapi DELETE /api/v1/nodes/node5
 tables_match "a deleted Node leaves every table"
 
@@ -164,6 +202,8 @@ for i in $(seq 50); do
 done
 is "node3's sync file holds the new podnet0's ifindex" "$(cat "$tmp/sync3")" \
 	"$(in_node 3 ip -j link show podnet0 | jq '.[0].ifindex')"
+is "node3's new podnet0 keeps the VTEP MAC it published" "$(link_info 3 podnet0 .mac)" "$mac3"
+is "... so there was nothing to publish again" "$(grep -c 'published flannel annotations' "$tmp/podnetd3.log")" 1
 for i in $(seq 50); do [ "$(metric 1 podnetd_watch_restarts_total)" -ge 2 ] && break; sleep 0.2; done
 like "node1 watched again after its watches timed out" "$(metric 1 podnetd_watch_restarts_total)" '^([2-9]|[1-9][0-9]+)$'
 is "without errors or relists" "$(metric 1 podnetd_api_errors_total) $(metric 1 podnetd_relists_total)" "0 0"
