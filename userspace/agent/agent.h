@@ -212,6 +212,28 @@ void pd_flannel_backend_data(uint32_t vni, const uint8_t *mac, char *buf, size_t
  */
 json_t *pd_flannel_patch(json_t *node, const struct pd_flannel_self *s);
 
+/* --- publish.c: sending them ------------------------------------------------ */
+
+struct pd_publisher {
+	json_t *self;			/* our Node, as last listed, watched or patched */
+	char *sent;			/* the last PATCH that succeeded, and when */
+	time_t sent_at, failed_at;	/* ... and the last that failed */
+};
+
+/* Our own Node object @node (listed or watched) is the latest. */
+void pd_publisher_keep(struct pd_publisher *p, json_t *node);
+
+/*
+ * PATCH our Node @name's status with what differs from @s (nothing if
+ * nothing does).  A refused PATCH is tried again only after a minute, and
+ * a PATCH that succeeded is not sent again for a minute (the watch may
+ * bring events of our Node from before it).  1 sent, 0 nothing to send,
+ * -1 the API refused or failed (logged).
+ */
+int pd_publish_flannel(struct pd_publisher *p, struct kube *k, const char *name,
+		       const struct pd_flannel_self *s);
+void pd_publisher_free(struct pd_publisher *p);
+
 /* --- table.c: Nodes -> peers, and what must change in the kernel ------------- */
 
 /*

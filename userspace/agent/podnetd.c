@@ -39,12 +39,8 @@ struct agent {
 	char *rv;			/* the resourceVersion to watch from */
 	uint32_t ifindex;		/* our device, 0 until it exists */
 	struct pd_device dev;		/* what it is */
-	int dev_family;			/* its underlay family */
 	struct pn_addr dev_local;	/* the address it was made for */
-	json_t *self_obj;		/* our own Node, as last listed or watched */
-	time_t publish_failed;		/* the last failed PATCH of our annotations */
-	char *published;		/* the last PATCH that succeeded, and when */
-	time_t published_at;
+	struct pd_publisher pub;	/* our Node's flannel annotations */
 	bool listed;			/* one list done */
 	unsigned long events_this_watch;
 };
@@ -320,68 +316,19 @@ static int write_sync_file(struct agent *a)
  */
 #define SYNC_WAIT	(-2)
 
-/* Our own Node object, kept for publish_flannel(). */
-static void keep_self(struct agent *a, json_t *obj)
-{
-	json_incref(obj);
-	json_decref(a->self_obj);
-	a->self_obj = obj;
-}
-
 /*
  * With --publish-flannel: our Node's flannel annotations, if they do not
- * say what our device is (flannel.c).  A heartbeat changes none of them,
- * so it sends nothing; a refused PATCH (RBAC) is tried again only after
- * a minute, not at every event.  The watch may still bring events of our
- * Node from before a PATCH that succeeded: the same PATCH is not sent
- * again for a minute.
+ * say what our device is (publish.c).  Cheap when they do: heartbeats.
  */
 static void publish_flannel(struct agent *a)
 {
 	struct pd_flannel_self s = { .public_ip = a->dev_local, .vni = a->dev.vni };
-	char path[512], err[PD_ERRLEN], *body;
-	json_t *patch, *reply = NULL;
-	long status = 0;
 
-	if (!a->o.publish_flannel || !a->ifindex || !a->self_obj || !a->dev.has_mac)
-		return;
-	if (a->publish_failed && time(NULL) - a->publish_failed < 60)
+	if (!a->o.publish_flannel || !a->ifindex || !a->dev.has_mac)
 		return;
 	memcpy(s.mac, a->dev.mac, PN_MAC_LEN);
-	patch = pd_flannel_patch(a->self_obj, &s);
-	if (!patch)
-		return;
-	body = json_dumps(patch, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(patch);
-	if (body && a->published && !strcmp(body, a->published) &&
-	    time(NULL) - a->published_at < 60) {
-		free(body);
-		return;
-	}
-	snprintf(path, sizeof(path), "/api/v1/nodes/%s/status", a->o.node_name);
-	if (body && kube_patch(a->kube, path, body, "application/merge-patch+json", &reply,
-			       &status, err, sizeof(err)) == 0 && status == 200) {
-		pd_log("published flannel annotations on node %s: %s", a->o.node_name, body);
-		a->publish_failed = 0;
-		free(a->published);
-		a->published = body;
-		a->published_at = time(NULL);
-		body = NULL;
-		if (json_is_object(reply))
-			keep_self(a, reply);
-	} else {
-		const char *msg = json_string_value(json_object_get(reply, "message"));
-
-		if (body && status)
-			pd_log("publishing flannel annotations: HTTP %ld: %s", status,
-			       msg ? msg : "no message");
-		else
-			pd_log("publishing flannel annotations: %s", body ? err : strerror(ENOMEM));
+	if (pd_publish_flannel(&a->pub, a->kube, a->o.node_name, &s) < 0)
 		COUNT(a, api_errors);
-		a->publish_failed = time(NULL);
-	}
-	json_decref(reply);
-	free(body);
 }
 
 static int ensure_device(struct agent *a, const struct pd_node *self)
@@ -403,7 +350,6 @@ static int ensure_device(struct agent *a, const struct pd_node *self)
 	}
 	a->ifindex = a->dev.ifindex;
 	a->dev_local = *local;
-	a->dev_family = local->family;
 	publish_flannel(a);
 	return 0;
 }
@@ -521,7 +467,7 @@ static int on_event(json_t *ev, void *data)
 			return 0;
 	} else {
 		if (!strcmp(n.name, a->o.node_name)) {
-			keep_self(a, obj);
+			pd_publisher_keep(&a->pub, obj);
 			publish_flannel(a);
 		}
 		if (had && pd_node_same_peer(old, &n)) {
@@ -603,7 +549,7 @@ static int list_nodes(struct agent *a)
 			if (pd_node_parse(item, &n, err, sizeof(err)) < 0)
 				continue;
 			if (!strcmp(n.name, a->o.node_name))
-				keep_self(a, item);
+				pd_publisher_keep(&a->pub, item);
 			if (err[0])
 				pd_log("%s", err);
 			if (pd_table_set_node(&a->t, &n) < 0) {
@@ -797,8 +743,7 @@ out:
 	kube_free(a.kube);
 	kube_conf_free(&a.conf);
 	free(a.rv);
-	json_decref(a.self_obj);
-	free(a.published);
+	pd_publisher_free(&a.pub);
 	free(a.st.names);
 	return ret;
 }
