@@ -29,7 +29,7 @@ MAC_A=02:0a:00:00:00:01 MAC_B=0e:b0:00:00:00:02 MAC_B6=0e:b6:00:00:00:02
 MAC_X=02:00:00:00:0b:ad
 
 phase topology
-topo_setup mac "$MAC_A" || { echo "Bail out! topology setup failed"; exit 1; }
+topo_up mac "$MAC_A"
 is "podnet0 reports the VTEP MAC it was created with" "$(link_info 1 podnet0 .mac)" "$MAC_A"
 
 # Node 2: podnet0 goes (it holds port 8472), flannel's devices come.
