@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# needs: kube-apiserver
+# flannel-migration.sh: the rehearsal of docs/migrating-from-flannel.md.
+# Three nodes (pnn1..3, one pod each) on real flanneld (kube subnet
+# manager, vxlan backend) against the test apiserver; then node 1, 2, 3
+# converted to podnetd one at a time (flanneld stopped, flannel.1 deleted,
+# podnetd --publish-flannel started), and node 3 rolled back to flanneld.
+# Every step runs under pings between every ordered pair of pods (50/s
+# each); per step and pair, the packets lost.  Only pairs with the node
+# being switched may lose any.
+# flanneld: $PODNET_ROOT/build/bench/flanneld (selftests/bench.sh copies
+# it there from selftests/tools/kube/build.sh --flannel's output).
+# Run in the VM: selftests/vm/run.sh 6.12 selftests/bench/flannel-migration.sh
+. "$PODNET_ROOT/selftests/lib.sh"
+
+pn_load
+PODS=a
+. "$PODNET_ROOT/selftests/tools/topology.sh"
+. "$PODNET_ROOT/selftests/tools/kube-guest.sh"
+FLANNELD=$PODNET_ROOT/build/bench/flanneld
+PODNETD=$PODNET_BIN/podnetd
+FL=flannel.alpha.coreos.com
+# Per step: pings of WINDOW seconds, the switch made SWITCH_AT s into it.
+WINDOW=${WINDOW:-10} SWITCH_AT=1
+
+[ -x "$FLANNELD" ] || { echo "Bail out! no $FLANNELD (selftests/tools/kube/build.sh --flannel)"; exit 1; }
+
+declare -A fpid ppid
+start_flanneld() {	# N
+	NODE_NAME=node$1 nsenter --net="/run/netns/$(node "$1")" "$FLANNELD" --kube-subnet-mgr \
+		--kubeconfig-file "$tmp/kubeconfig" --net-config-path "$tmp/net-conf.json" \
+		--subnet-file "$tmp/subnet$1.env" --iface eth0 >>"$tmp/flanneld$1.log" 2>&1 &
+	fpid[$1]=$!
+	echo "${fpid[$1]}" >"$tmp/flanneld$1.pid"
+}
+start_podnetd() {	# N
+	: >"$tmp/sync$1"
+	bg_ns "$(node "$1")" "$PODNETD" --kubeconfig "$tmp/kubeconfig" --node-name "node$1" \
+		--cluster-cidr 10.244.0.0/16 --cni-conf-dir "" --sync-file "$tmp/sync$1" \
+		--listen "" --publish-flannel >>"$tmp/podnetd$1.log" 2>&1
+	ppid[$1]=$!
+	echo "${ppid[$1]}" >"$tmp/podnetd$1.pid"
+}
+# flannel_routes N: node N's routes on flannel.1 (2 when it knows both others).
+flannel_routes() { in_node "$1" ip route show dev flannel.1 2>/dev/null | grep -c onlink; }
+routes_are() { [ "$(flannel_routes "$1")" = "$2" ]; }
+synced() { [ -s "$tmp/sync$1" ]; }
+annotations() {	# NODE: its flannel annotations, keys sorted
+	kapi GET "/api/v1/nodes/$1" | jq -c -S --arg p "$FL/" \
+		'.metadata.annotations // {} | with_entries(select(.key | startswith($p)))'
+}
+
+# all4: every pod reaches every other pod over IPv4 (flannel runs IPv4 only).
+all4() {
+	local n m probes=()
+	for n in $N; do for m in $N; do
+		[ "$n" = "$m" ] || probes+=("$(pod "$n" a),$(podv4 "$m" a)")
+	done; done
+	pnping -w 3 "${probes[@]}"
+}
+# pings_start: every pod pings every other, 50/s for WINDOW s.
+pings_start() {
+	local n m
+	pings=()
+	for n in $N; do for m in $N; do
+		[ "$n" = "$m" ] && continue
+		in_pod "$n" a ping -q -i 0.02 -w "$WINDOW" -W 1 "$(podv4 "$m" a)" >"$tmp/ping$n$m" 2>&1 &
+		pings+=($!)
+	done; done
+}
+# pings_end STEP SWITCHED: the pings' losses; pairs without node SWITCHED
+# (0: none) must lose nothing.
+pings_end() {
+	local step=$1 sw=$2 n m tx rx line bad= all=
+	wait "${pings[@]}"
+	for n in $N; do for m in $N; do
+		[ "$n" = "$m" ] && continue
+		line=$(grep 'packets transmitted' "$tmp/ping$n$m")
+		tx=${line%% packets*} rx=${line#*, } rx=${rx%% received*}
+		all+=" $n>$m $((tx - rx))/$tx"
+		if [ "$n" != "$sw" ] && [ "$m" != "$sw" ] && [ "$tx" != "$rx" ]; then bad+=" $n>$m"; fi
+	done; done
+	diag "$step: lost/sent per pair:$all"
+	echo "$step:$all" >>"$tmp/losses"
+	if [ -z "$bad" ]; then _tap_result ok "$step: no loss between nodes not switched"
+	else _tap_result not-ok "$step: no loss between nodes not switched" "lost on$bad"; fi
+}
+
+phase setup
+topo_setup || { echo "Bail out! topology"; exit 1; }
+for n in $N; do in_node "$n" ip link del podnet0; done
+kube_net_up $U br0 192.168.99.254/24 pnn1 pnn2 pnn3 || { echo "Bail out! guest network to the host"; exit 1; }
+kubeconfig "$tmp/kubeconfig" "token: $KUBE_ADMIN_TOKEN"
+echo '{"Network": "10.244.0.0/16", "EnableIPv6": false, "Backend": {"Type": "vxlan"}}' >"$tmp/net-conf.json"
+for n in $N; do { mknode "node$n" "$(v4 "$n")" "$n"; echo $? >"$tmp/mk$n"; } & done
+wait
+for n in $N; do is "create Node node$n" "$(cat "$tmp/mk$n")" 0; done
+# flanneld exits without br_netfilter, as on a kubeadm node.
+ok "modprobe br_netfilter (flanneld requires it)" modprobe br_netfilter
+
+phase flannel
+for n in $N; do start_flanneld "$n"; done
+for n in $N; do
+	if wait_for 90 routes_are "$n" 2; then
+		_tap_result ok "flanneld on node$n programs both other nodes"
+	else
+		_tap_result not-ok "flanneld on node$n programs both other nodes"
+		for m in $N; do grep -v 'Batch elem' "$tmp/flanneld$m.log" | tail -n 12 | cut -c1-300 |
+			sed "s/^/# flanneld$m: /"; done
+		echo "Bail out! flannel is not up: no rehearsal"
+		exit 1
+	fi
+done
+ok "every pod reaches every other over flannel" all4
+declare -A mac ann
+for n in $N; do
+	mac[$n]=$(in_node "$n" ip -j link show flannel.1 | jget '.[0].address')
+	ann[$n]=$(annotations "node$n")
+done
+is "node1's Node has flanneld's backend-data, with flannel.1's MAC" \
+	"$(jq -r --arg k "$FL/backend-data" '.[$k]' <<<"${ann[1]}")" "{\"VNI\":1,\"VtepMAC\":\"${mac[1]}\"}"
+
+convert() {	# N: flanneld -> podnetd on node N, under pings
+	local n=$1 t0 t1
+	pings_start
+	sleep $SWITCH_AT
+	t0=$(date +%s%N)
+	kill "${fpid[$n]}"
+	wait "${fpid[$n]}"
+	in_node "$n" ip link del flannel.1
+	start_podnetd "$n"
+	wait_for 30 synced "$n"
+	t1=$(date +%s%N)
+	diag "node$n: flannel.1 deleted to podnet0's table synced: $(((t1 - t0) / 1000000)) ms"
+	pings_end "convert node$n" "$n"
+	is "node$n: podnet0 has flannel.1's VTEP MAC" "$(link_info "$n" podnet0 .mac)" "${mac[$n]}"
+	is "node$n: its Node's flannel annotations unchanged" "$(annotations "node$n")" "${ann[$n]}"
+	is "node$n: podnetd published nothing" "$(grep -c 'published flannel annotations' "$tmp/podnetd$n.log")" 0
+}
+for n in $N; do
+	phase "convert$n"
+	convert "$n"
+done
+ok "every pod reaches every other over podnet" all4
+
+phase rollback
+pings_start
+sleep $SWITCH_AT
+kill "${ppid[3]}"
+wait "${ppid[3]}"
+in_node 3 ip link del podnet0
+start_flanneld 3
+wait_for 60 routes_are 3 2
+pings_end "roll node3 back" 3
+is "node3: flannel.1 again with its old MAC" "$(in_node 3 ip -j link show flannel.1 | jget '.[0].address')" "${mac[3]}"
+ok "every pod reaches every other, node3 on flannel again" all4
+phase end
+sed 's/^/# loss: /' "$tmp/losses"
+kill "${fpid[3]}" "${ppid[1]}" "${ppid[2]}" 2>/dev/null
+kube_net_down
+done_testing
