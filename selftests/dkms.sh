@@ -12,15 +12,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 ver=$(make -s -C "$top" version)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-res() {	# ok|not-ok desc [output]
-	if [ "$1" = ok ]; then
-		pass=$((pass + 1)); echo "ok - dkms: $2"
-	else
-		fail=$((fail + 1)); echo "not ok - dkms: $2"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | tail -n 20 | sed 's/^/#   /'
-	fi
-}
+. "$top/selftests/tap-res.sh"
+res_init dkms 20
 # kocat KO: the module's bytes, decompressed if DKMS compressed it.
 kocat() {
 	case $1 in

@@ -9,15 +9,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 cache=${PODNET_CACHE:-/var/tmp/podnet-vm}
 checkpatch=${CHECKPATCH:-$cache/linux-source-6.12/scripts/checkpatch.pl}
-pass=0 fail=0
-res() {	# ok|not-ok desc [output]
-	if [ "$1" = ok ]; then
-		pass=$((pass + 1)); echo "ok - lint: $2"
-	else
-		fail=$((fail + 1)); echo "not ok - lint: $2"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | head -n 40 | sed 's/^/#   /'
-	fi
-}
+. "$top/selftests/tap-res.sh"
+res_init lint -40
 
 if [ ! -x "$checkpatch" ]; then
 	res not-ok "checkpatch.pl found" "run selftests/vm/provision.sh host (linux-source-6.12)"

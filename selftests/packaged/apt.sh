@@ -21,15 +21,8 @@ root=$cache/bookworm-$k
 out=$top/build/packaged/apt
 v=$(make -s -C "$top" version)
 read -r kver _ < <("$top/selftests/vm/provision.sh" info "$k") || exit 1
-pass=0 fail=0
-res() {	# ok|not-ok desc [output]
-	if [ "$1" = ok ]; then
-		pass=$((pass + 1)); echo "ok - apt: $2"
-	else
-		fail=$((fail + 1)); echo "not ok - apt: $2"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | tail -n 25 | sed 's/^/#   /'
-	fi
-}
+. "$top/selftests/tap-res.sh"
+res_init apt 25
 finish() { echo "apt: $pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
 # in_root CMD...: CMD in the chroot, /proc mounted for it alone.
 in_root() {
