@@ -6,8 +6,9 @@
  * Lifetime: a peer belongs to exactly one table (the live one or one being
  * built by a replace) and is freed with call_rcu() after it has been
  * unlinked from it.  The datapath finds peers only through the lookups
- * below, under rcu_read_lock_bh(), and may use a peer until the end of that
- * RCU read-side section; there is no reference count to take.
+ * below, with BH disabled (an RCU read-side section; the transmit and
+ * receive paths run so), and may use a peer until BH is enabled again;
+ * there is no reference count to take.
  */
 #ifndef _PODNET_PEER_H
 #define _PODNET_PEER_H
@@ -97,7 +98,7 @@ struct pn_peer {
 /*
  * The peer owning the longest prefix that contains the inner destination
  * (IPv4 or IPv6, chosen by skb->protocol) of @skb, whose network header
- * must be set, or NULL.  Lock-free; call under rcu_read_lock_bh().
+ * must be set, or NULL.  Lock-free; call with BH disabled.
  */
 struct pn_peer *pn_table_lookup_dst(struct pn_device *pn, struct sk_buff *skb);
 
@@ -105,8 +106,8 @@ struct pn_peer *pn_table_lookup_dst(struct pn_device *pn, struct sk_buff *skb);
  * The receive path's lookups, in one table it read once with
  * rcu_dereference_bh(pn->table) (NULL while the device is destroyed): a
  * replace may swap the live table between two lookups, and a peer of one
- * table is not the same object as the same peer of the next.  Call under
- * rcu_read_lock_bh().
+ * table is not the same object as the same peer of the next.  Call with
+ * BH disabled.
  *
  * pn_table_lookup_src(): the peer owning the longest prefix that contains
  * the inner source address of @skb (network header set), or NULL.

@@ -23,11 +23,15 @@
 
 #include "peertable.h"
 
+/* An IPv4 key is its top 32 bits; the rest is zero. */
 static u32 pn_prefix_hash(const u64 *key, u8 cidr, u8 family, u32 seed)
 {
 	const u32 w[4] = { key[0] >> 32, key[0], key[1] >> 32, key[1] };
 
-	return jhash2(w, ARRAY_SIZE(w), seed ^ (cidr << 8 | family));
+	seed ^= cidr << 8 | family;
+	if (family == AF_INET)
+		return jhash_1word(w[0], seed);
+	return jhash2(w, ARRAY_SIZE(w), seed);
 }
 
 static u32 pn_prefix_key_hashfn(const void *data, u32 len, u32 seed)
@@ -147,9 +151,9 @@ struct pn_node *pn_prefix_hash_find(struct pn_table *tbl,
 
 /*
  * Longest match of @key (@family's address bits, most significant first)
- * under rcu_read_lock_bh().  A length whose bit is cleared concurrently
- * only costs a probe that misses; a prefix present before the call and
- * after it is always found.
+ * with BH disabled.  A length whose bit is cleared concurrently only costs
+ * a probe that misses; a prefix present before the call and after it is
+ * always found.
  */
 struct pn_peer *pn_prefix_lookup(struct pn_table *tbl, u8 family,
 				 const u64 *key)

@@ -308,7 +308,9 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	if (!pn_inner_ok(skb))
 		goto malformed;
 
-	rcu_read_lock_bh();
+	/* Softirq context (BH disabled) is the RCU read-side section that
+	 * covers the table and its peers until the packet is handed on.
+	 */
 	tbl = rcu_dereference_bh(pn->table);
 	pn_rx_test_delay();
 	if (READ_ONCE(pn->cfg.src_valid)) {
@@ -321,7 +323,6 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 			peer = pn_table_lookup_endpoint(tbl, &src);
 			pn_rx_drop(pn, peer, peer ? PN_DROP_RX_SOURCE :
 						    PN_DROP_RX_NO_PEER);
-			rcu_read_unlock_bh();
 			goto free;
 		}
 	} else {
@@ -329,7 +330,6 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	if (READ_ONCE(pn->cfg.dst_valid) && !pn_rx_dst_ok(pn, skb, in)) {
 		pn_rx_drop(pn, peer, PN_DROP_RX_DEST);
-		rcu_read_unlock_bh();
 		goto free;
 	}
 
@@ -337,14 +337,12 @@ int pn_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	if (INET_ECN_decapsulate(skb, outer_dsfield,
 				 pn_inner_dsfield(skb)) > 1) {
 		pn_rx_drop(pn, peer, PN_DROP_RX_OTHER);
-		rcu_read_unlock_bh();
 		goto free;
 	}
 
 	len = skb->len;
 	if (peer)
 		pn_stats_rx(pn_peer_stats(peer), len);
-	rcu_read_unlock_bh();
 	pn_rx_deliver(pn, skb);
 	return 0;
 

@@ -4,9 +4,11 @@
  * -> route to the peer's endpoint (per-peer dst_cache) -> VXLAN
  * encapsulation -> udp_tunnel_xmit_skb() / udp_tunnel6_xmit_skb().
  *
- * The device is lockless (lltx, no qdisc): everything here runs under the
- * rcu_read_lock_bh() that dev_queue_xmit() holds, with our own nested one
- * around the peer, which the peer table frees after an RCU grace period.
+ * The device is lockless (lltx, no qdisc): everything here runs with BH
+ * disabled (dev_queue_xmit()'s rcu_read_lock_bh(), or netpoll's and
+ * AF_PACKET's direct transmits), which is an RCU read-side section: it
+ * covers the peer, which the peer table frees after an RCU grace period,
+ * without one of our own.
  * A GSO packet is encapsulated once, as one big packet marked with the UDP
  * tunnel GSO type, and segmented below us (in the underlay driver or in
  * software just before it).
@@ -424,10 +426,8 @@ netdev_tx_t pn_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	pn_inner_info(skb, &in);
 
-	rcu_read_lock_bh();
 	peer = pn_table_lookup_dst(pn, skb);
 	if (unlikely(!peer)) {
-		rcu_read_unlock_bh();
 		pn_count_drop(pn, NULL, PN_DROP_TX_NO_PEER);
 		pn_unreachable(skb);
 		goto drop;
@@ -436,7 +436,6 @@ netdev_tx_t pn_xmit(struct sk_buff *skb, struct net_device *dev)
 		err = pn_xmit4(pn, peer, skb, &in);
 	else
 		err = pn_xmit6(pn, peer, skb, &in);
-	rcu_read_unlock_bh();
 	if (unlikely(err))
 		goto drop;
 	return NETDEV_TX_OK;
