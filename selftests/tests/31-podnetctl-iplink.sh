@@ -59,7 +59,7 @@ checks() {
 	like "$v: the default mac is random, unicast, locally administered" "$mac0" \
 		'^[0-9a-f][26ae]:([0-9a-f]{2}:){4}[0-9a-f]{2}$'
 	is "$v: ip -j -d: no local, local6 or link by default" \
-		"$(jd pn0 '[has("local"), has("local6"), has("link")]')" "[false,false,false]"
+		"$(jd pn0 '[has("local"), has("local6"), has("link"), has("link_index")]')" "[false,false,false,false]"
 
 	is "$v: ip -s -j -d: socket drop counters (info_xstats)" \
 		"$(nip -s -d -j link show pn0 | jget '.[0].linkinfo.info_xstats | to_entries | sort_by(.key) | from_entries')" \
@@ -74,6 +74,7 @@ checks() {
 	is "$v: ip -j -d: every option" \
 		"$(jd pn1 '[.vni, .port, .local, .link, .ttl, .ttl_inherit, .tos, .srcport_min, .srcport_max, .udp_csum, .encap, .mac, .src_valid, .dst_valid]')" \
 		'[42,4789,"127.0.0.1","lo",64,false,16,40000,50000,true,"vxlan","0a:58:0a:f4:01:00",false,true]'
+	is "$v: ip -j -d: link_index beside link (lo is 1)" "$(jd pn1 .link_index)" 1
 	like "$v: ip -d: every option" "$(nip -d link show pn1)" \
 		'podnet vni 42 port 4789 local 127\.0\.0\.1 dev lo ttl 64 tos 0x10 srcport 40000 50000 udpcsum encap vxlan mac 0a:58:0a:f4:01:00 nosrcvalid dstvalid'
 	ok "$v: create with local6, inherit ttl and tos" \

@@ -339,10 +339,14 @@ static void podnet_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 		unsigned int ifindex = u32_of(tb, IFLA_PODNET_LINK);
 		const char *name = ifindex ? ll_index_to_name(ifindex) : NULL;
 
+		/* JSON keys do not depend on the netns: link_index always. */
 		if (name)
 			out_str(f, "link", "dev", name);
-		else if (ifindex)
-			out_uint(f, "link_index", "dev_index", ifindex);
+		if (is_json_context())
+			print_color_uint(PRINT_JSON, 0, "link_index", NULL,
+					 ifindex);
+		else if (!name && ifindex)
+			fprintf(f, "dev_index %u ", ifindex);
 	}
 	/*
 	 * Text reads like the command ("ttl auto", "tos inherit"); JSON keeps
