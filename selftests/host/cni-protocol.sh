@@ -153,7 +153,7 @@ is "host end: 169.254.1.1/32 and fe80::1/64" \
 	"$(ns_exec $N ip -j addr show dev "$hif" | jq -c '[.[0].addr_info[] | "\(.local)/\(.prefixlen)"] | map(select(. | startswith("169.254") or . == "fe80::1/64"))')" \
 	'["169.254.1.1/32","fe80::1/64"]'
 is "host: routes to the pod's /32 and /128 via the veth" \
-	"$(ns_exec $N ip route show dev "$hif"; ns_exec $N ip -6 route show dev "$hif" proto static)" \
+	"$(host_routes $N "$hif")" \
 	"10.244.1.2 proto static scope link 
 fd10:1::2 metric 1024 pref medium"
 is "sysctls: proxy_arp, proxy_ndp on the host end, accept_dad off on both" \
@@ -273,6 +273,26 @@ is "after GC: l1's link and addresses only" \
 	"pn38eda4b07347
 10.244.1.2 fd10:1::2 "
 is "... l1 still passes CHECK" "$(cni_drv $N -conf "$list" -id l1 -netns $NS check; echo rc $?)" "rc 0"
+# Host ends without an alias, as an ADD leaves them that died between
+# creating the pair and setting it: c-died's (not valid) and c-adding's
+# (valid: its ADD may still be running).
+hd=$(cni_raw $N ADD c-died $NS eth3 <<<"$conf" | jq -r '.interfaces[0].name')
+ha=$(cni_raw $N ADD c-adding $NS eth4 <<<"$conf" | jq -r '.interfaces[0].name')
+printf 'link set dev %s alias ""\n' "$hd" "$ha" | ns_exec $N ip -batch -
+veths() { ns_exec $N ip -o link show type veth | awk -F'[:@ ]+' '{ print $2 }' | sort | tr '\n' ' '; }
+# c-adding's ADD still runs: its lock is held (here by this shell) while
+# GC lists the links.
+exec {busy}>"$RUN_DIR/c-adding.lock" && flock "$busy"
+ok "GC (l1, c-adding valid) while c-adding's command holds its lock" \
+	cni_drv $N -conf "$list" -valid l1:eth0,c-adding:eth4 gc
+is "... both ends without an alias kept: c-died's may be an ADD in flight" "$(veths)" \
+	"$(printf '%s\n' pn38eda4b07347 "$hd" "$ha" | sort | tr '\n' ' ')"
+exec {busy}>&-
+rm "$RUN_DIR/c-adding.lock"
+ok "GC again, no command running" cni_drv $N -conf "$list" -valid l1:eth0,c-adding:eth4 gc
+is "... c-died's end without an alias and its addresses are gone; c-adding's stay, and l1's" \
+	"$(veths)$(ipam_used | wc -l)" "$(printf '%s\n' pn38eda4b07347 "$ha" | sort | tr '\n' ' ')4"
+ok "DEL of c-adding" cni_raw $N DEL c-adding $NS eth4 <<<"$conf"
 ok "libcni DEL" cni_drv $N -conf "$list" -id l1 -netns $NS del
 is "... nothing left" "$(ipam_used; leftovers $N)" ""
 

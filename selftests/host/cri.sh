@@ -5,57 +5,22 @@
 # podnet, host-local and portmap chained in a conflist.  No podnet device
 # (MTU from the config), so it runs on the host's kernel:
 #   PODNET_ROOT=$PWD bash selftests/host/cri.sh (make check runs it on the host)
-# Binaries: selftests/tools/cri/build.sh (containerd, shim, ctr, crictl,
-# the local sandbox image) and selftests/tools/cni-driver/build.sh
-# (host-local, portmap).  containerd runs in a node network namespace of
-# its own with a private root, state, sockets, runc root and pod netns
-# directory under a temporary directory; its pods' cgroups go under a
-# parent of this run's own.  Nothing is left behind: links, routes,
+# The runtime, its binaries and its private directories are
+# selftests/tools/cri.sh's (shared with 51-cri.sh, the same in the VM
+# with podnet0 on two nodes).  Nothing is left behind: links, routes,
 # iptables chains, files, processes, mounts and cgroups are checked at
 # the end, after containerd has stopped.
 . "$PODNET_ROOT/selftests/lib.sh"
+. "$PODNET_ROOT/selftests/tools/cri.sh"
 
-cache=${PODNET_GO_CACHE:-/var/tmp/podnet-go}
-CRI_VERSION=$(awk '$1 == "github.com/containerd/containerd/v2" && $2 ~ /^v/ { print $2; exit }' \
-	"$PODNET_ROOT/selftests/tools/cri/go.mod")
-CRI_BIN=${PODNET_CRI_BIN:-$cache/cri-$CRI_VERSION/bin}
-CNI_DIR=${PODNET_CNI_DIR:-$PODNET_ROOT/build/cni}
-for f in containerd containerd-shim-runc-v2 ctr crictl pause.oci.tar; do
-	[ -f "$CRI_BIN/$f" ] || { echo "Bail out! no $CRI_BIN/$f (selftests/tools/cri/build.sh)"; exit 1; }
-done
-for f in host-local portmap; do
-	[ -x "$CNI_DIR/bin/$f" ] || { echo "Bail out! no $CNI_DIR/bin/$f (selftests/tools/cni-driver/build.sh)"; exit 1; }
-done
-[ -x "$PODNET_BIN/podnet" ] || { echo "Bail out! no $PODNET_BIN/podnet (make userspace)"; exit 1; }
-command -v runc >/dev/null || { echo "Bail out! no runc (selftests/vm/provision.sh host)"; exit 1; }
-
-T=$(mktemp -d /tmp/pncri.XXXXXX)
+T=$CRI_T
 N=pncr$$			# the node: containerd's network namespace
-CG=podnet-cri-$$		# the pods' cgroup parent
 NET=pncri			# the CNI network's name
 IPAM=$T/ipam/$NET		# host-local's store of this network
-cpid=
-had_run_containerd=$([ -e /run/containerd ] && echo 1 || echo 0)
 netns_before=$(ls /run/netns 2>/dev/null | grep '^cni-')
 
 ms() { date +%s%3N; }
 ns_exec() { nsenter --net="/run/netns/$N" "$@"; }
-cri() { "$CRI_BIN/crictl" --config "$T/crictl.yaml" "$@" 2>>"$T/crictl.err"; }
-# Processes of this run: anything whose command line names $T (containerd,
-# its shims), or in the pods' cgroups.
-our_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "${p#/proc/}" = $$ ] && continue
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF "$T/" && echo "${p#/proc/}"
-	done
-	local d
-	for d in $(cg_parents); do cat "$d"/*/cgroup.procs 2>/dev/null; done
-}
-# The pods' cgroup parent in each hierarchy (v1 controllers, or v2).
-cg_parents() { ls -d /sys/fs/cgroup/"$CG" /sys/fs/cgroup/*/"$CG" 2>/dev/null; }
-our_mounts() { awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/self/mounts; }
-our_cgroups() { local d; for d in $(cg_parents); do find "$d" -mindepth 1 -maxdepth 1 -type d; done; }
 # ipam_used: the addresses host-local holds, "ADDR ID IFNAME" per line.
 ipam_used() {
 	local f
@@ -64,159 +29,60 @@ ipam_used() {
 		printf '%s %s\n' "${f##*/}" "$(tr '\r\n' '  ' <"$f" | tr -s ' ')"
 	done | sort
 }
-# hostif ID [IFNAME]: podnet's host end for the attachment: "pn" and 48
-# bits of FNV-1a 64 over "ID\0IFNAME\0" (docs/cni.md), computed here.
-hostif() {
-	$PY - "$1" "${2:-eth0}" <<'EOF'
-import sys
-h = 0xcbf29ce484222325
-for b in sys.argv[1].encode() + b"\0" + sys.argv[2].encode() + b"\0":
-    h = ((h ^ b) * 0x100000001b3) & (2**64 - 1)
-print("pn%012x" % (h >> 16))
-EOF
-}
 # links and routes podnet made in the node; empty when none is left.
 node_state() {
 	ns_exec ip -o link show | awk -F': ' '$2 !~ /^lo$/ { print "link " $2 }'
 	ns_exec ip -o route show | sed 's/^/route /'
 	ns_exec ip -o -6 route show proto static | sed 's/^/route6 /'
 }
-# podns POD: the pod's netns path, as the runtime gave it to the plugins.
-podns() { cri inspectp "$1" | jq -r '.info.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path'; }
-netready() { cri info | jq -r -c '.status.conditions[] | select(.type == "NetworkReady") | [.status, .reason, .message]'; }
-# wait_for DESC EXPECTED CMD...: poll CMD (5 s at most) until it prints EXPECTED.
-wait_for() {
-	local desc=$1 want=$2 got i
-	shift 2
-	for i in $(seq 50); do
-		got=$("$@")
-		[ "$got" = "$want" ] && break
-		sleep 0.1
-	done
-	is "$desc" "$got" "$want"
-}
-
-stop_containerd() {
-	[ -n "$cpid" ] || return 0
-	kill -TERM "$cpid" 2>/dev/null
-	local i
-	for i in $(seq 50); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$cpid" 2>/dev/null
-	wait "$cpid" 2>/dev/null
-	cpid=
-}
-_cri_exit() {
-	local p m c
-	if [ -n "$cpid" ]; then
-		timeout 20 "$CRI_BIN/crictl" --config "$T/crictl.yaml" rmp -fa >/dev/null 2>&1
-		stop_containerd
-	fi
-	for p in $(our_pids); do kill -KILL "$p" 2>/dev/null; done
-	for m in $(our_mounts | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
-	for c in $(our_cgroups); do rmdir "$c"; done
-	for c in $(cg_parents); do rmdir "$c"; done
-	[ "$had_run_containerd" = 1 ] || rm -rf /run/containerd
-	pn_cleanup
-	rm -rf "$T"
-}
-trap _cri_exit EXIT
+trap 'cri_exit; pn_cleanup' EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
 pn_netns_add $N || { echo "Bail out! cannot create namespace $N"; exit 1; }
-mkdir -p "$T/cni-bin" "$T/net.d" "$T/logs"
-cp "$PODNET_BIN/podnet" "$CNI_DIR/bin/host-local" "$CNI_DIR/bin/portmap" "$T/cni-bin/"
-cat >"$T/config.toml" <<EOF
-version = 4
-root = '$T/root'
-state = '$T/state'
-imports = []
-disabled_plugins = ['io.containerd.nri.v1.nri']
-[plugins.'io.containerd.server.v1.grpc']
-  address = '$T/containerd.sock'
-[plugins.'io.containerd.server.v1.ttrpc']
-  address = '$T/containerd.sock.ttrpc'
-[plugins.'io.containerd.internal.v1.opt']
-  path = '$T/opt'
-[plugins.'io.containerd.shim.v1.manager']
-  socket_dir = '$T/s'
-[plugins.'io.containerd.cri.v1.images']
-  snapshotter = 'overlayfs'
-  [plugins.'io.containerd.cri.v1.images'.pinned_images]
-    sandbox = 'podnet.test/pause:1'
-[plugins.'io.containerd.cri.v1.runtime']
-  netns_mounts_under_state_dir = true
-  # (No CAP_SYS_RESOURCE here: the sandbox's -998 would fail in runc.)
-  restrict_oom_score_adj = true
-  [plugins.'io.containerd.cri.v1.runtime'.cni]
-    bin_dirs = ['$T/cni-bin']
-    conf_dir = '$T/net.d'
-    use_internal_loopback = true
-  [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
-    Root = '$T/runc'
-EOF
-printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 30\n' \
-	"$T/containerd.sock" "$T/containerd.sock" >"$T/crictl.yaml"
+cri_init $N || { echo "Bail out! cannot set up $T"; exit 1; }
 # conflist VERSION: podnet (MTU 1400, no sync file), host-local, portmap.
-# containerd reloads its CNI config on a write, rename or removal in the
-# conf dir, not on a create (nor on a file moved in): the conflist is
-# renamed into place whole, then a directory made and removed there makes
-# the reload happen (a write in place could be read half-done).
 conflist() {
-	local c
-	c=$(jq -n --arg v "$1" --arg name $NET --arg ipam "$T/ipam" --arg run "$T/run" '{
+	cri_conflist "$(jq -n --arg v "$1" --arg name $NET --arg ipam "$T/ipam" --arg run "$T/run" '{
 		cniVersion: $v, name: $name, plugins: [
 			{ type: "podnet", mtu: 1400, syncFile: "", runtimeDir: $run,
 			  ipam: { type: "host-local", dataDir: $ipam,
 				  ranges: [[{subnet: "10.244.7.0/24"}], [{subnet: "fd10:7::/64"}]] } },
-			{ type: "portmap", capabilities: { portMappings: true } } ] }')
-	printf '%s\n' "$c" >"$T/conflist.new" && mv "$T/conflist.new" "$T/net.d/10-podnet.conflist" &&
-		mkdir "$T/net.d/.reload" && rmdir "$T/net.d/.reload"
-}
-# podconf NAME [JQ]: a pod sandbox config, its cgroups under $CG.
-podconf() {
-	jq -n --arg n "$1" --arg logs "$T/logs" --arg cg "/$CG" '{
-		metadata: { name: $n, namespace: "pncri", uid: "uid-\($n)", attempt: 0 },
-		log_directory: $logs, linux: { cgroup_parent: $cg } } | '"${2:-.}" >"$T/$1.json"
-	echo "$T/$1.json"
+			{ type: "portmap", capabilities: { portMappings: true } } ] }')"
 }
 
 # --- containerd up, the sandbox image, NetworkReady -------------------------------
 t0=$(ms)
-# (nsenter execs containerd: $! is containerd's PID.)
-PATH=$CRI_BIN:$PATH nsenter --net="/run/netns/$N" "$CRI_BIN/containerd" --config "$T/config.toml" \
-	>"$T/containerd.log" 2>&1 &
-cpid=$!
-for i in $(seq 100); do [ -S "$T/containerd.sock" ] && cri version >/dev/null && break; sleep 0.05; done
+cri_start || diag "containerd is not up: $(tail -n 5 "$T/containerd.log")"
 is "containerd $CRI_VERSION is up, with its CRI plugin" \
 	"$(cri version | awk '$1 == "RuntimeName:" || $1 == "RuntimeVersion:" { printf "%s ", $2 }')" \
 	"containerd $CRI_VERSION "
 diag "containerd up in $(($(ms) - t0)) ms"
-"$CRI_BIN/ctr" -a "$T/containerd.sock" -n k8s.io images import "$CRI_BIN/pause.oci.tar" >"$T/import.log" 2>&1
+cri_import
 is "the local sandbox image is imported and pinned" \
 	"$(cri inspecti podnet.test/pause:1 | jq -c '[.status.repoTags, .status.pinned]')" \
 	'[["podnet.test/pause:1"],true]'
-is "no conflist: NetworkReady false, CNI not initialized" "$(netready)" \
+is "no conflist: NetworkReady false, CNI not initialized" "$(cri_netready)" \
 	'[false,"NetworkPluginNotReady","Network plugin returns error: cni plugin not initialized"]'
 # cniVersion 1.1.0: the runtime asks STATUS, and without a podnet device
 # podnet says no (syncFile "" skips only the check of the sync file).
 conflist 1.1.0
-wait_for "conflist 1.1.0: NetworkReady false with podnet's STATUS error (no device podnet0)" \
-	'[false,"NetworkPluginNotReady","Network plugin returns error: device podnet0 does not exist"]' netready
+cri_is_soon "conflist 1.1.0: NetworkReady false with podnet's STATUS error (no device podnet0)" \
+	'[false,"NetworkPluginNotReady","Network plugin returns error: device podnet0 does not exist"]' cri_netready
 # 1.0.0 has no STATUS: the network is ready once the conflist loads.
 conflist 1.0.0
-wait_for "conflist 1.0.0 (no STATUS): NetworkReady true" '[true,"",""]' netready
+cri_is_soon "conflist 1.0.0 (no STATUS): NetworkReady true" '[true,"",""]' cri_netready
 is "... the CRI loaded podnet, host-local's range and portmap from it" \
 	"$(cri info | jq -c '[.lastCNILoadStatus, (.cniconfig.Networks[-1].Config | .Name, .CNIVersion, [.Plugins[].Network.type])]')" \
 	'["OK","pncri","1.0.0",["podnet","portmap"]]'
 
 # --- one pod ------------------------------------------------------------------------
 t0=$(ms)
-p1=$(cri runp "$(podconf p1 '.port_mappings = [{protocol: 0, container_port: 80, host_port: 8080}]')")
+p1=$(cri runp "$(cri_podconf p1 '.port_mappings = [{protocol: 0, container_port: 80, host_port: 8080}]')")
 rc=$?
 diag "runp p1: $(($(ms) - t0)) ms"
 is "crictl runp p1: a pod sandbox, Ready" "$rc $(cri inspectp "$p1" | jq -r .status.state)" "0 SANDBOX_READY"
-h1=$(hostif "$p1")
+h1=$(cri_hostif "$p1")
 is "the pod's IPs are the ones host-local allocated to it (its store)" \
 	"$(cri inspectp "$p1" | jq -r '.status.network | .ip, .additionalIps[].ip'; ipam_used)" \
 	"10.244.7.2
@@ -230,7 +96,7 @@ is "node: the pod's /32 and /128 routes via the host end, and nothing else" "$(n
 	"link $h1@if2
 route 10.244.7.2 dev $h1 proto static scope link 
 route6 fd10:7::2 dev $h1 metric 1024 pref medium"
-ns1=$(podns "$p1")
+ns1=$(cri_podns "$p1")
 like "the pod's netns is the runtime's, under its private state dir" "$ns1" \
 	"^$T/state/io.containerd.grpc.v1.cri/netns/cni-[0-9a-f-]+$"
 is "pod: eth0 with the addresses, MTU 1400" \
@@ -259,13 +125,13 @@ is "... and sees eth0 with the pod's IPv4 address" \
 
 # --- a second and a third pod, started together, beside the first --------------------
 t0=$(ms)
-cri runp "$(podconf p2)" >"$T/p2.id" &
+cri runp "$(cri_podconf p2)" >"$T/p2.id" &
 j2=$!
-cri runp "$(podconf p3)" >"$T/p3.id" &
+cri runp "$(cri_podconf p3)" >"$T/p3.id" &
 wait $j2 $!
 diag "runp p2 and p3 in parallel: $(($(ms) - t0)) ms"
 p2=$(cat "$T/p2.id") p3=$(cat "$T/p3.id")
-h2=$(hostif "$p2") h3=$(hostif "$p3")
+h2=$(cri_hostif "$p2") h3=$(cri_hostif "$p3")
 is "three pods Ready" "$(cri pods -q --state ready | sort)" "$(printf '%s\n' "$p1" "$p2" "$p3" | sort)"
 # (host-local locks its store per range: which of the two gets .3 and
 # which ::3 is a race of its own.)
@@ -314,25 +180,9 @@ is "... no host end or route left in the node, and no address in host-local's st
 is "... no per-pod portmap chain or DNAT rule left" \
 	"$(ns_exec iptables-save -t nat | grep -E 'CNI-DN-|-j DNAT')" ""
 is "... no lock file left by podnet, no netns, no mount under the runtime's dirs" \
-	"$(find "$T/run" -type f 2>/dev/null; ls "$T/state/io.containerd.grpc.v1.cri/netns"; our_mounts)" ""
+	"$(find "$T/run" -type f 2>/dev/null; ls "$T/state/io.containerd.grpc.v1.cri/netns"; cri_mounts)" ""
 
 # --- containerd down: nothing left ------------------------------------------------------
-kill -TERM "$cpid"
-for i in $(seq 100); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.05; done
-wait "$cpid"
-is "containerd exits on SIGTERM, status 0" "$?" 0
-cpid=
-is "no process of this run left (containerd, shims, pause)" "$(our_pids)" ""
-is "no mount left under $T" "$(our_mounts)" ""
-is "no cgroup left under /$CG (and the parent removed)" \
-	"$(our_cgroups; for c in $(cg_parents); do rmdir "$c" || echo "$c"; done)" ""
-is "no runc container state, shim socket or podnet lock file left" \
-	"$(find "$T/runc/k8s.io" "$T/s" "$T/run" -mindepth 1 2>/dev/null)" ""
-is "nothing outside $T: no pod netns in /run/netns, no /run/containerd made" \
-	"$(ls /run/netns 2>/dev/null | grep '^cni-'; [ "$had_run_containerd" = 1 ] || [ ! -e /run/containerd ] || echo /run/containerd)" \
-	"$netns_before"
-errs=$(grep -E 'level=(error|fatal)' "$T/containerd.log")
-is "containerd logged no error" "$errs" ""
-[ -z "$errs" ] || diag "$(tail -n 20 "$T/containerd.log")"
+cri_down_checks "$T/run" "$netns_before"
 
 done_testing

@@ -7,7 +7,8 @@
 # MTU from podnet0, CHECK, pod-to-pod traffic across the overlay, a
 # hostPort, the bandwidth limit on podnet's host end, DEL (with the netns
 # gone too) leaving nothing.  The plugin's protocol and faults without a
-# podnet device are 51-cni-protocol.sh's.
+# podnet device are selftests/host/cni-protocol.sh's; a CRI runtime's pods
+# on podnet0 are 51-cri.sh's.
 . "$PODNET_ROOT/selftests/lib.sh"
 
 pn_load
@@ -16,22 +17,8 @@ pn_load
 N="1 2"
 
 phase setup
-# (An address of the underlay's own, to reach a hostPort from outside.)
-pn_netns_add $U && _ns_init $U && ip -n $U link add br0 type bridge &&
-	ip -n $U link set br0 up && ip -n $U addr add 192.168.99.100/24 dev br0 ||
-	{ echo "Bail out! underlay"; exit 1; }
-for n in $N; do
-	nn=$(node "$n")
-	pn_netns_add "$nn" && _ns_init "$nn" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 &&
-		in_ns "$nn" ip -batch - <<-EOF || { echo "Bail out! node $n"; exit 1; }
-		link add eth0 type veth peer name u$n netns $U
-		addr add $(v4 "$n")/24 dev eth0
-		addr add $(v6 "$n")/64 dev eth0 nodad
-		link set eth0 up
-		EOF
-	in_ns $U ip link set "u$n" master br0 up
-	pn_netns_add "$(pod "$n" a)" && _ns_init "$(pod "$n" a)"
-done
+cni_nodes || { echo "Bail out! nodes"; exit 1; }
+for n in $N; do pn_netns_add "$(pod "$n" a)" && _ns_init "$(pod "$n" a)"; done
 
 # The conflist of node N: host-local on the node's pod CIDRs, its own store.
 conflist() {

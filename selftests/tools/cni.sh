@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers of the CNI tests (50-cni.sh, 51-cni-protocol.sh), sourced after
+# Helpers of the CNI tests (50-cni.sh, 51-cri.sh, selftests/host/cni-protocol.sh), sourced after
 # selftests/lib.sh.  Every plugin runs inside a node namespace (never the
 # namespace the test itself runs in), with the tools of build/cni
 # (selftests/tools/cni-driver/build.sh) and the plugin from $PODNET_BIN.
@@ -7,6 +7,8 @@
 #   cni_raw NODE CMD ID NETNS [IFNAME]   podnet itself, stdin the config
 #   cni_drv NODE ARG...                  the libcni driver
 #   cni_conf VERSION [JQ]                a podnet config (JQ edits it)
+#   cni_nodes                            the underlay and the nodes of $N
+#                                        (topology.sh's names), no podnet0
 
 CNI_DIR=${PODNET_CNI_DIR:-$PODNET_ROOT/build/cni}
 CNI_DRIVER=$CNI_DIR/cni-driver
@@ -40,6 +42,27 @@ cni_conf() {
 		ipam: { type: "host-local", dataDir: $ipam,
 			ranges: [[{subnet: "10.244.1.0/24"}], [{subnet: "fd10:1::/64"}]] }
 	} | '"${2:-.}"
+}
+
+# cni_nodes: the nodes of $N (topology.sh's names and addresses: sourced
+# first) on the underlay bridge, with forwarding on and no podnet0 yet;
+# the underlay has an address of its own, 192.168.99.100, to reach a
+# hostPort from outside.
+cni_nodes() {
+	local n nn
+	pn_netns_add $U && _ns_init $U && ip -n $U link add br0 type bridge &&
+		ip -n $U link set br0 up && ip -n $U addr add 192.168.99.100/24 dev br0 || return 1
+	for n in $N; do
+		nn=$(node "$n")
+		pn_netns_add "$nn" && _ns_init "$nn" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 &&
+			in_ns "$nn" ip -batch - <<-EOF || return 1
+			link add eth0 type veth peer name u$n netns $U
+			addr add $(v4 "$n")/24 dev eth0
+			addr add $(v6 "$n")/64 dev eth0 nodad
+			link set eth0 up
+			EOF
+		in_ns $U ip link set "u$n" master br0 up || return 1
+	done
 }
 
 # cni_raw NODE CMD ID NETNS [IFNAME]: run podnet as a runtime would, in
@@ -85,6 +108,13 @@ leftovers() {
 	ns_exec "$1" ip -o route show proto static | sed 's/^/route /'
 	ns_exec "$1" ip -o -6 route show proto static | sed 's/^/route6 /'
 	find "$RUN_DIR" -type f -printf 'lock %f\n' 2>/dev/null
+}
+
+# host_routes NODE HOSTIF: the routes via a host end (the pod's /32 and
+# /128 podnet adds).
+host_routes() {
+	ns_exec "$1" ip route show dev "$2"
+	ns_exec "$1" ip -6 route show dev "$2" proto static
 }
 
 # macs_out: the result on stdin with each MAC replaced by "MAC", so that

@@ -5,13 +5,24 @@
  * attachment they belong to in their alias (veth.c), so no state is
  * needed; so do lock files a run that died left behind.  Then
  * IPAM collects its own garbage from the same list.
+ *
+ * An ADD that died between creating the pair and setting the alias left a
+ * host end with podnet's name ("pn" and 12 hex digits) and no alias: not
+ * known to be this network's, but known not to be any valid attachment's
+ * (the name is a hash of container ID and ifname).  Such an end is deleted
+ * too, unless a command holds a lock in runtimeDir when GC has listed the
+ * links: it may be an ADD still in that window.  The next GC gets it.
  */
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "cni.h"
 #include "rtnl.h"
@@ -21,7 +32,7 @@ struct gc {
 	json_t *valid;
 	char prefix[300];		/* "podnet:NETWORK:" */
 	char (*stale)[IFNAMSIZ];	/* host ends to delete */
-	char (*stale_id)[256];
+	char (*stale_id)[256];		/* "": an end without alias */
 	size_t n, cap;
 	int err;
 };
@@ -41,21 +52,90 @@ static bool is_valid(json_t *valid, const char *id, const char *ifname)
 	return false;
 }
 
+/* "pn" and 12 lowercase hex digits: a host end's name (veth.c). */
+static bool is_host_ifname(const char *name)
+{
+	int i;
+
+	if (strncmp(name, "pn", 2) || strlen(name) != 14)
+		return false;
+	for (i = 2; i < 14; i++)
+		if (!isxdigit((unsigned char)name[i]) || isupper((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
+/* Whether @name is the host end of an attachment in @valid. */
+static bool is_valid_ifname(json_t *valid, const char *name)
+{
+	char want[IFNAMSIZ];
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(valid, i, it) {
+		json_t *c = json_object_get(it, "containerID"), *f = json_object_get(it, "ifname");
+
+		if (!json_is_string(c) || !json_is_string(f))
+			continue;
+		cni_host_ifname(json_string_value(c), json_string_value(f), want);
+		if (!strcmp(want, name))
+			return true;
+	}
+	return false;
+}
+
+/* Whether a command holds the lock of a container in @dir (lock.c). */
+static bool locks_held(const char *dir)
+{
+	char path[4096];
+	struct dirent *d;
+	bool held = false;
+	size_t len;
+	DIR *dp;
+	int fd;
+
+	dp = opendir(dir);
+	if (!dp)
+		return false;
+	while (!held && (d = readdir(dp))) {
+		len = strlen(d->d_name);
+		if (len <= 5 || strcmp(d->d_name + len - 5, ".lock") ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >= (int)sizeof(path))
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;	/* unlinked: that command is done */
+		if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+			held = errno == EWOULDBLOCK;
+		close(fd);
+	}
+	closedir(dp);
+	return held;
+}
+
 static int link_cb(const struct pn_link *l, void *data)
 {
 	struct gc *g = data;
 	char id[256], *ifname;
 	void *p;
 
-	if (strcmp(l->kind, "veth") || strncmp(l->alias, g->prefix, strlen(g->prefix)))
+	if (strcmp(l->kind, "veth"))
 		return 0;
-	snprintf(id, sizeof(id), "%s", l->alias + strlen(g->prefix));
-	ifname = strchr(id, ':');
-	if (!ifname)
-		return 0;
-	*ifname++ = '\0';
-	if (is_valid(g->valid, id, ifname))
-		return 0;
+	if (!l->alias[0]) {
+		if (!is_host_ifname(l->name) || is_valid_ifname(g->valid, l->name))
+			return 0;
+		id[0] = '\0';
+	} else {
+		if (strncmp(l->alias, g->prefix, strlen(g->prefix)))
+			return 0;
+		snprintf(id, sizeof(id), "%s", l->alias + strlen(g->prefix));
+		ifname = strchr(id, ':');
+		if (!ifname)
+			return 0;
+		*ifname++ = '\0';
+		if (is_valid(g->valid, id, ifname))
+			return 0;
+	}
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 16;
 		p = realloc(g->stale, g->cap * sizeof(*g->stale));
@@ -112,7 +192,7 @@ int cni_cmd_gc(struct cni_run *run)
 	struct pn_genl rt;
 	json_t *out;
 	size_t i;
-	int ret = 0, fd;
+	int ret = 0, fd, busy = -1;
 
 	g.valid = json_object_get(run->conf.root, "cni.dev/valid-attachments");
 	if (!g.valid)
@@ -131,6 +211,15 @@ int cni_cmd_gc(struct cni_run *run)
 
 	/* Each under its container's lock: a DEL of it may be running. */
 	for (i = 0; ret == 0 && i < g.n; i++) {
+		if (!g.stale_id[i][0]) {
+			if (busy < 0)
+				busy = locks_held(run->conf.runtime_dir);
+			if (!busy && cni_veth_teardown(g.stale[i], &err2) < 0) {
+				*e = err2;
+				ret = -1;
+			}
+			continue;
+		}
 		fd = cni_lock(run->conf.runtime_dir, g.stale_id[i], e);
 		if (fd < 0) {
 			ret = -1;
