@@ -65,6 +65,7 @@ fi
 echo "== userspace build"
 step "userspace builds with -Wall -Wextra -Werror" make -s userspace
 step "kernel fuzz tool builds (genlfuzz)" make -s -C selftests/tools/genlfuzz
+step "hostile packet sender builds (pnhostile)" make -s -C selftests/tools/pnhostile
 step "CNI test tools build (libcni driver, upstream plugins)" selftests/tools/cni-driver/build.sh
 step "CRI test tools build (containerd, crictl, sandbox image)" selftests/tools/cri/build.sh
 step "Kubernetes test servers build (kube-apiserver, etcd, kubectl)" selftests/tools/kube/build.sh

@@ -5,7 +5,10 @@
 # test of selftests/tests run with its long settings on every kernel of
 # PODNET_STRESS_KERNELS (default "6.1 6.12 7.2 debug"):
 #
-#   genl  48-genl-fuzz.sh with PODNET_GENL_FUZZ requests (1,000,000)
+#   genl     48-genl-fuzz.sh with PODNET_GENL_FUZZ requests (1,000,000)
+#   hostile  49-hostile.sh with PODNET_HOSTILE packets (1,000,000)
+#
+# PODNET_STRESS_LANES picks lanes (default "genl hostile").
 #
 # make check runs the same tests with short settings.  Prints each run's
 # TAP summary and figures, then "stress-kernel: N passed, N failed" and
@@ -17,20 +20,28 @@ kernels=${PODNET_STRESS_KERNELS:-6.1 6.12 7.2 debug}
 t0=$(date +%s)
 pass=0 fail=0
 
-make -s userspace && make -s -C selftests/tools/genlfuzz || {
-	echo "not ok - userspace and genlfuzz build"; echo "stress-kernel: 0 passed, 1 failed"; exit 1; }
+make -s userspace && make -s -C selftests/tools/genlfuzz && make -s -C selftests/tools/pnhostile || {
+	echo "not ok - userspace, genlfuzz and pnhostile build"; echo "stress-kernel: 0 passed, 1 failed"; exit 1; }
 mkdir -p build/stress
-for k in $kernels; do
-	log=build/stress/genl-$k.log
-	PODNET_GENL_FUZZ=${PODNET_GENL_FUZZ:-1000000} PODNET_TEST_TIMEOUT=${PODNET_TEST_TIMEOUT:-7200} \
-		selftests/vm/run.sh "$k" selftests/tests/48-genl-fuzz.sh >"$log" 2>&1
-	rc=$?
-	grep -E '^not ok|^# genlfuzz|guest ran' "$log"
-	if [ $rc -eq 0 ]; then
-		pass=$((pass + 1)); echo "ok - stress genl $k"
-	else
-		fail=$((fail + 1)); echo "not ok - stress genl $k (see $log)"
-	fi
+export PODNET_GENL_FUZZ=${PODNET_GENL_FUZZ:-1000000} PODNET_HOSTILE=${PODNET_HOSTILE:-1000000}
+export PODNET_TEST_TIMEOUT=${PODNET_TEST_TIMEOUT:-7200}
+for lane in ${PODNET_STRESS_LANES:-genl hostile}; do
+	case $lane in
+	genl) test=48-genl-fuzz.sh figures='^# genlfuzz' ;;
+	hostile) test=49-hostile.sh figures='^# (pnhostile|counted|UDP flow)' ;;
+	*) echo "not ok - unknown lane $lane"; fail=$((fail + 1)); continue ;;
+	esac
+	for k in $kernels; do
+		log=build/stress/$lane-$k.log
+		selftests/vm/run.sh "$k" "selftests/tests/$test" >"$log" 2>&1
+		rc=$?
+		grep -E "^not ok|$figures|guest ran|ran [0-9]+s" "$log"
+		if [ $rc -eq 0 ]; then
+			pass=$((pass + 1)); echo "ok - stress $lane $k"
+		else
+			fail=$((fail + 1)); echo "not ok - stress $lane $k (see $log)"
+		fi
+	done
 done
 echo "# stress-kernel: wall time $(( $(date +%s) - t0 ))s"
 echo "stress-kernel: $pass passed, $fail failed"
