@@ -102,8 +102,8 @@ count fuzz "$log/fuzz.log"
 # Tests that need no podnet device run once, on the host's kernel (in the
 # VM they would cost minutes per kernel): the CNI plugin's protocol (veth
 # only), deploy/ against a real kube-apiserver, make install, the one
-# version, the Debian packages (make deb, cached by content) and the man
-# pages.
+# version, the Debian packages (make deb, cached by content), the man
+# pages, and the file checks of podnetd and the CNI plugin (file-perms).
 host_test() {	# NAME
 	local name=$1 rc p f s plan
 	echo "== $name (host kernel $(uname -r))"
@@ -123,6 +123,7 @@ host_test() {	# NAME
 	pass=$((pass + p - s)) fail=$((fail + f)) skipped=$((skipped + s))
 }
 host_test cni-protocol
+host_test file-perms
 host_test cri
 host_test deploy
 host_test install

@@ -83,8 +83,16 @@ ok "the API server answers from a node" in_node 1 curl -sS --max-time 20 --cacer
 # Node 1's device is podnetd's to create; nodes 2 and 3 have one to adopt.
 in_node 1 ip link del podnet0
 cp "$K/token1" "$tmp/token"
-# The in-cluster files, as kubelet projects them: the token a symlink.
-mkdir "$tmp/sa" && ln -s "$tmp/token" "$tmp/sa/token" && cp "$K/ca.crt" "$tmp/sa/ca.crt"
+# The in-cluster files, as kubelet projects them (its atomic writer): a
+# sticky root, token and ca.crt symlinks into ..data, itself a symlink to
+# a timestamped directory (podnetd follows symlinks within the directory
+# only, lib/file.c).  project_sa N TOKEN: generation N, swapped in by rename.
+project_sa() {
+	mkdir -p "$tmp/sa/..$1" && cp "$2" "$tmp/sa/..$1/token" && cp "$K/ca.crt" "$tmp/sa/..$1/ca.crt" &&
+		ln -sfn "..$1" "$tmp/sa/..data_tmp" && mv -T "$tmp/sa/..data_tmp" "$tmp/sa/..data"
+}
+mkdir -m 1777 "$tmp/sa" && project_sa 1 "$K/token1" &&
+	ln -s ..data/token "$tmp/sa/token" && ln -s ..data/ca.crt "$tmp/sa/ca.crt"
 kubeconfig "$tmp/kubeconfig" "tokenFile: $tmp/token"
 # (In parallel: under TCG every TLS handshake costs.)  node4 has no machine.
 for n in $N 4; do { mknode "node$n" "192.168.99.$n" "$n"; echo $? >"$tmp/mk$n"; } & done
@@ -213,6 +221,7 @@ is "without errors or relists" "$(metric 1 podnetd_api_errors_total) $(metric 1 
 if pn_full; then
 phase token
 ok "rotate node3's token: the file gets token2" cp "$K/token2" "$tmp/token"
+ok "rotate node2's projected token: ..data swapped to token2's directory" project_sa 2 "$K/token2"
 ok "revoke token1 (delete the Secret it is bound to)" \
 	host_rpc kubectl -n kube-system delete secret podnetd-token1
 for i in $(seq 50); do

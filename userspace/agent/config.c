@@ -11,33 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "agent.h"
+#include "file.h"
+#include "io.h"
 
 #define SA_DIR	"/var/run/secrets/kubernetes.io/serviceaccount"
 
+/* Credentials and kubeconfigs are a few KB; a token is under 4 KB. */
+#define CONF_MAX	(1U << 20)
+
+/* @path through lib/file.c (refused if others could have written it). */
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0;
+	char *buf;
+	size_t n;
 
-	if (!f) {
-		pn_errf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	if (pn_file_read(path, CONF_MAX, &buf, &n, err, errlen) < 0)
 		return NULL;
-	}
-	if (getdelim(&buf, &n, '\0', f) < 0 && ferror(f)) {
-		pn_errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	if (!buf)
-		buf = strdup("");
 	if (len)
-		*len = strlen(buf);
+		*len = n;
 	return buf;
 }
 
@@ -247,6 +242,28 @@ out:
 	return ret;
 }
 
+/*
+ * A certificate-authority, client-certificate or client-key file: read
+ * here, once, and handed to curl as a blob, so that what is checked is
+ * what is used.  Data given inline wins, as with kubectl.
+ */
+static int load_pem(const char *file, char **data, size_t *len, char *err, size_t errlen)
+{
+	if (!file || *data)
+		return 0;
+	*data = read_file(file, len, err, errlen);
+	return *data ? 0 : -1;
+}
+
+static int load_pems(struct kube_conf *c, char *err, size_t errlen)
+{
+	if (load_pem(c->ca_file, &c->ca_data, &c->ca_len, err, errlen) < 0 ||
+	    load_pem(c->cert_file, &c->cert_data, &c->cert_len, err, errlen) < 0 ||
+	    load_pem(c->key_file, &c->key_data, &c->key_len, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
 int kube_conf_load_file(struct kube_conf *c, const char *path, char *err, size_t errlen)
 {
 	char *text;
@@ -259,8 +276,8 @@ int kube_conf_load_file(struct kube_conf *c, const char *path, char *err, size_t
 		return -1;
 	ret = kube_conf_parse(c, text, len, path, err, errlen);
 	free(text);
-	if (!ret && c->token_file && !c->token &&
-	    kube_conf_refresh_token(c, true, err, errlen) < 0) {
+	if (!ret && (load_pems(c, err, errlen) < 0 || (c->token_file && !c->token &&
+	    kube_conf_refresh_token(c, true, err, errlen) < 0))) {
 		kube_conf_free(c);
 		ret = -1;
 	}
@@ -286,7 +303,7 @@ int kube_conf_load_incluster(struct kube_conf *c, char *err, size_t errlen)
 		kube_conf_free(c);
 		return pn_errf(err, errlen, "%s", strerror(ENOMEM));
 	}
-	if (kube_conf_refresh_token(c, true, err, errlen) < 0) {
+	if (load_pems(c, err, errlen) < 0 || kube_conf_refresh_token(c, true, err, errlen) < 0) {
 		kube_conf_free(c);
 		return -1;
 	}
@@ -297,19 +314,32 @@ int kube_conf_refresh_token(struct kube_conf *c, bool force, char *err, size_t e
 {
 	struct stat st;
 	char *tok;
-	int changed;
+	size_t len;
+	int changed, fd;
 
 	if (!c->token_file)
 		return 0;
-	if (stat(c->token_file, &st) < 0)
+	/* The file as opened is the one whose mtime counts: no stat() before. */
+	fd = pn_file_open(c->token_file, err, errlen);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
 		return pn_errf(err, errlen, "cannot read the token %s: %s", c->token_file,
 			       strerror(errno));
+	}
 	if (!force && c->token && st.st_mtim.tv_sec == c->token_mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == c->token_mtime.tv_nsec)
+	    st.st_mtim.tv_nsec == c->token_mtime.tv_nsec) {
+		close(fd);
 		return 0;
-	tok = read_file(c->token_file, NULL, err, errlen);
-	if (!tok)
+	}
+	if (pn_read_all(fd, CONF_MAX, &tok, &len) < 0) {
+		pn_errf(err, errlen, "cannot read the token %s: %s", c->token_file,
+			strerror(errno));
+		close(fd);
 		return -1;
+	}
+	close(fd);
 	trim(tok);
 	if (!*tok) {
 		free(tok);

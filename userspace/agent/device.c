@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "file.h"
 #include "rtnl.h"
 
 struct find_addr {
@@ -150,43 +151,17 @@ static int mkdirs(const char *dir)
 int pd_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		    char *err, size_t errlen)
 {
-	char *tmp = NULL, *copy = strdup(path);
-	int fd = -1, ret = -1;
+	char *copy = strdup(path);
+	int ret;
 
-	if (!copy || asprintf(&tmp, "%s.podnetd-tmp", path) < 0) {
-		tmp = NULL;
-		pn_errf(err, errlen, "%s", strerror(ENOMEM));
-		goto out;
-	}
-	if (mkdirs(dirname(copy)) < 0) {
-		pn_errf(err, errlen, "cannot create the directory of %s: %s", path, strerror(errno));
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0 || fchmod(fd, mode) < 0 || write(fd, data, len) != (ssize_t)len ||
-	    fsync(fd) < 0) {
-		pn_errf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		pn_errf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		pn_errf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret && tmp)
-		unlink(tmp);
-	free(tmp);
+	if (!copy)
+		return pn_errf(err, errlen, "%s", strerror(ENOMEM));
+	ret = mkdirs(dirname(copy));
 	free(copy);
-	return ret;
+	if (ret < 0)
+		return pn_errf(err, errlen, "cannot create the directory of %s: %s", path,
+			       strerror(errno));
+	return pn_file_write(path, data, len, mode, err, errlen);
 }
 
 static json_t *chain_plugin(const char *type)
@@ -227,7 +202,6 @@ int pd_cni_conf_write(const struct pd_opts *o, const struct pd_node *self,
 {
 	char *path = NULL, *text = NULL, *old = NULL;
 	json_t *j;
-	FILE *f;
 	size_t n = 0;
 	int ret = -1;
 
@@ -245,15 +219,10 @@ int pd_cni_conf_write(const struct pd_opts *o, const struct pd_node *self,
 		pn_errf(err, errlen, "%s", strerror(ENOMEM));
 		goto out;
 	}
-	f = fopen(path, "re");
-	if (f) {
-		if (getdelim(&old, &n, '\0', f) < 0) {
-			free(old);
-			old = NULL;
-		}
-		fclose(f);
-	}
-	if (old && !strncmp(old, text, strlen(text)) && old[strlen(text)] == '\n') {
+	/* Not ours to trust (a symlink, writable by others): written anew. */
+	if (pn_file_read(path, 1U << 20, &old, &n, err, errlen) < 0)
+		old = NULL;
+	if (old && n == strlen(text) + 1 && !strncmp(old, text, n - 1) && old[n - 1] == '\n') {
 		ret = 0;
 		goto out;
 	}

@@ -15,15 +15,24 @@
 #include <unistd.h>
 
 #include "cni.h"
+#include "file.h"
 #include "io.h"
 
 /* A result is a few hundred bytes; an error a sentence. */
 #define IPAM_OUT_MAX	(256U << 10)
 
+/*
+ * The first ipam.type on CNI_PATH, opened through lib/file.c: a plugin that
+ * others could have written (or that a symlink leads to from outside its
+ * directory) is refused, not skipped for the next directory.  The fd is
+ * what runs (fexecve), so what was checked is what is executed.
+ */
 static int find_plugin(const struct cni_run *run, char *out, size_t len, struct cni_err *e)
 {
 	const char *type = run->conf.ipam_type, *p = run->env.path, *colon;
+	char err[512];
 	size_t n;
+	int fd;
 
 	if (!p)
 		return cni_fail(e, CNI_ERR_ENV, "CNI_PATH is not set (needed to find IPAM plugin %s)",
@@ -32,8 +41,12 @@ static int find_plugin(const struct cni_run *run, char *out, size_t len, struct 
 		colon = strchr(p, ':');
 		n = colon ? (size_t)(colon - p) : strlen(p);
 		if (n && (size_t)snprintf(out, len, "%.*s/%s", (int)n, p, type) < len &&
-		    access(out, X_OK) == 0)
-			return 0;
+		    access(out, X_OK) == 0) {
+			fd = pn_file_open(out, err, sizeof(err));
+			if (fd < 0)
+				return cni_fail(e, CNI_ERR_CONFIG, "IPAM plugin %s: %s", type, err);
+			return fd;
+		}
 		if (!colon)
 			break;
 	}
@@ -108,20 +121,24 @@ int cni_ipam_exec(const struct cni_run *run, const char *command, json_t **out,
 {
 	const char *type = run->conf.ipam_type;
 	char path[4096], *buf;
-	int in, pfd[2], status, read_err = 0;
+	int exe, in, pfd[2], status, read_err = 0;
 	size_t len;
 	json_error_t jerr;
 	pid_t pid;
 
 	*out = NULL;
-	if (find_plugin(run, path, sizeof(path), e) < 0)
+	exe = find_plugin(run, path, sizeof(path), e);
+	if (exe < 0)
 		return -1;
 	in = stdin_for(&run->conf);
-	if (in < 0)
+	if (in < 0) {
+		close(exe);
 		return cni_fail(e, CNI_ERR_IO, "cannot pass the configuration to IPAM plugin %s: %s",
 				type, strerror(errno));
+	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		close(in);
+		close(exe);
 		return cni_fail(e, CNI_ERR_IO, "pipe: %s", strerror(errno));
 	}
 	fflush(stdout);
@@ -131,11 +148,14 @@ int cni_ipam_exec(const struct cni_run *run, const char *command, json_t **out,
 		if (dup2(in, STDIN_FILENO) < 0 || dup2(pfd[1], STDOUT_FILENO) < 0 ||
 		    setenv("CNI_COMMAND", command, 1) < 0)
 			_exit(127);
-		execl(path, path, (char *)NULL);
+		/* Kept open across exec: a #! plugin's interpreter reads it. */
+		fcntl(exe, F_SETFD, 0);
+		fexecve(exe, (char *[]){ path, NULL }, environ);
 		fprintf(stderr, "podnet: cannot run %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	close(in);
+	close(exe);
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);

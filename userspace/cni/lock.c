@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cni.h"
+#include "file.h"
 
 static int mkdir_p(const char *dir)
 {
@@ -39,32 +40,43 @@ static int mkdir_p(const char *dir)
 
 int cni_lock(const char *dir, const char *id, struct cni_err *e)
 {
-	char path[4096];
+	char name[300], err[512];
 	struct stat fst, pst;
-	int fd;
+	int dfd, fd;
 
-	if (snprintf(path, sizeof(path), "%s/%s.lock", dir, id) >= (int)sizeof(path))
+	if (snprintf(name, sizeof(name), "%s.lock", id) >= (int)sizeof(name) ||
+	    strlen(dir) + 1 + strlen(name) >= 4096)
 		return cni_fail(e, CNI_ERR_CONFIG, "runtimeDir %s is too long", dir);
 	if (mkdir_p(dir) < 0)
 		return cni_fail(e, CNI_ERR_IO, "cannot create runtimeDir %s: %s", dir,
 				strerror(errno));
+	/* Nobody else may write there: they could lock us out or swap the file. */
+	dfd = pn_dir_open(dir, err, sizeof(err));
+	if (dfd < 0)
+		return cni_fail(e, CNI_ERR_IO, "runtimeDir: %s", err);
 	for (;;) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return cni_fail(e, CNI_ERR_IO, "cannot open lock file %s: %s", path,
-					strerror(errno));
+		fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			cni_fail(e, CNI_ERR_IO, "cannot open lock file %s/%s: %s", dir, name,
+				 strerror(errno));
+			break;
+		}
 		while (flock(fd, LOCK_EX) < 0) {
 			if (errno != EINTR) {
+				cni_fail(e, CNI_ERR_IO, "cannot lock %s/%s: %s", dir, name,
+					 strerror(errno));
 				close(fd);
-				return cni_fail(e, CNI_ERR_IO, "cannot lock %s: %s", path,
-						strerror(errno));
+				close(dfd);
+				return -1;
 			}
 		}
-		if (fstat(fd, &fst) == 0 && stat(path, &pst) == 0 &&
+		if (fstat(fd, &fst) == 0 && fstatat(dfd, name, &pst, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    fst.st_ino == pst.st_ino && fst.st_dev == pst.st_dev)
-			return fd;
+			break;
 		close(fd);	/* unlinked by a DEL while we waited */
 	}
+	close(dfd);
+	return fd;
 }
 
 void cni_unlock(int fd, const char *dir, const char *id)

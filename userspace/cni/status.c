@@ -17,14 +17,15 @@
 #include <string.h>
 
 #include "cni.h"
+#include "file.h"
 #include "podnet.h"
 #include "rtnl.h"
 
 static int check_synced(const struct cni_conf *c, uint32_t ifindex, struct cni_err *e)
 {
-	char path[300], buf[32], *end;
+	char path[300], *buf, *end, err[512];
 	unsigned long v;
-	FILE *f;
+	size_t len;
 
 	if (c->sync_file && !*c->sync_file)
 		return 0;
@@ -32,17 +33,20 @@ static int check_synced(const struct cni_conf *c, uint32_t ifindex, struct cni_e
 		snprintf(path, sizeof(path), "%s", c->sync_file);
 	else
 		snprintf(path, sizeof(path), PN_SYNC_FILE_FMT, c->device);
-	f = fopen(path, "re");
-	if (!f)
-		return cni_fail(e, CNI_ERR_UNAVAILABLE,
-				"the peer table of %s has not been programmed yet (%s: %s)",
-				c->device, path, strerror(errno));
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
+	/* Only podnetd (root) may say so: lib/file.c refuses what others could write. */
+	if (pn_file_read(path, 64, &buf, &len, err, sizeof(err)) < 0) {
+		if (errno == ENOENT)
+			return cni_fail(e, CNI_ERR_UNAVAILABLE,
+					"the peer table of %s has not been programmed yet (%s: %s)",
+					c->device, path, strerror(errno));
+		return cni_fail(e, CNI_ERR_UNAVAILABLE, "%s", err);
+	}
 	v = strtoul(buf, &end, 10);
-	if (end == buf || (*end && *end != '\n'))
+	if (end == buf || (*end && strcmp(end, "\n"))) {
+		free(buf);
 		return cni_fail(e, CNI_ERR_UNAVAILABLE, "%s does not hold an ifindex", path);
+	}
+	free(buf);
 	if (v != ifindex)
 		return cni_fail(e, CNI_ERR_UNAVAILABLE,
 				"the peer table of %s has not been programmed yet (%s is for ifindex %lu, %s is %u)",

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -620,7 +621,7 @@ static char *write_tmp(const char *dir, const char *name, const char *text)
 
 static void test_kubeconfig(void **state)
 {
-	char dir[] = "/tmp/pd-kc-XXXXXX", err[PD_ERRLEN], *p, *tok;
+	char dir[] = "/tmp/pd-kc-XXXXXX", err[PD_ERRLEN], *p, *tok, *ca;
 	struct kube_conf c;
 
 	(void)state;
@@ -643,6 +644,7 @@ static void test_kubeconfig(void **state)
 	free(p);
 
 	/* A relative tokenFile and certificate-authority: next to the file. */
+	ca = write_tmp(dir, "ca.crt", "-----BEGIN CERTIFICATE-----\n");
 	tok = write_tmp(dir, "token", "  tok-1\n");
 	p = write_tmp(dir, "b.yaml",
 		      "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
@@ -652,6 +654,9 @@ static void test_kubeconfig(void **state)
 	assert_string_equal(c.token, "tok-1");
 	assert_non_null(strstr(c.ca_file, "/pd-kc-"));
 	assert_string_equal(strrchr(c.ca_file, '/'), "/ca.crt");
+	/* Read once, checked (lib/file.c), and given to curl as it was read. */
+	assert_int_equal(c.ca_len, 28);
+	assert_memory_equal(c.ca_data, "-----BEGIN CERTIFICATE-----\n", 28);
 	/* Rotation: a new file content is picked up. */
 	assert_int_equal(kube_conf_refresh_token(&c, false, err, sizeof(err)), 0);
 	unlink(tok);
@@ -659,9 +664,23 @@ static void test_kubeconfig(void **state)
 	tok = write_tmp(dir, "token", "tok-2\n");
 	assert_int_equal(kube_conf_refresh_token(&c, true, err, sizeof(err)), 1);
 	assert_string_equal(c.token, "tok-2");
+	/* A token others can write is refused when it is read again. */
+	assert_int_equal(chmod(tok, 0666), 0);
+	assert_int_equal(kube_conf_refresh_token(&c, true, err, sizeof(err)), -1);
+	assert_contains(err, "/token is world-writable (mode 0666): refusing it");
+	assert_int_equal(chmod(tok, 0644), 0);
 	kube_conf_free(&c);
+	/* So are a kubeconfig and a certificate-authority others can write. */
+	assert_int_equal(chmod(ca, 0664), 0);
+	assert_int_equal(kube_conf_load_file(&c, p, err, sizeof(err)), -1);
+	assert_contains(err, "/ca.crt is group-writable (mode 0664): refusing it");
+	assert_int_equal(chmod(p, 0646), 0);
+	assert_int_equal(kube_conf_load_file(&c, p, err, sizeof(err)), -1);
+	assert_contains(err, "/b.yaml is world-writable (mode 0646): refusing it");
 	unlink(p);
 	free(p);
+	unlink(ca);
+	free(ca);
 
 	p = write_tmp(dir, "c.yaml", "current-context: x\ncontexts: []\n");
 	assert_int_equal(kube_conf_load_file(&c, p, err, sizeof(err)), -1);

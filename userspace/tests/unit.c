@@ -23,6 +23,7 @@ int main(void)
 		{ replace_tests, &replace_count },
 		{ agent_tests, &agent_count },
 		{ http_tests, &http_count },
+		{ file_tests, &file_count },
 	};
 	struct CMUnitTest *all;
 	size_t i, n = 0;

@@ -21,6 +21,7 @@ TEST_SET(print);
 TEST_SET(replace);
 TEST_SET(agent);
 TEST_SET(http);
+TEST_SET(file);
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
