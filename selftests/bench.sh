@@ -15,9 +15,13 @@
 # Then, in a second boot (-smp 1, with the insncount QEMU TCG plugin built
 # by selftests/bench/tcg/build.sh), guest instructions per packet for
 # native routing, Flannel-style vxlan and podnet (selftests/bench/insn.sh).
+# Lane "migration" (not in the default): the flannel migration rehearsal
+# (selftests/bench/flannel-migration.sh, docs/migrating-from-flannel.md),
+# three nodes on real flanneld converted to podnetd one by one under
+# pings, in a boot of its own.
 # PODNET_BENCH_KERNEL picks the kernel (default 6.12); PODNET_BENCH_LANES
 # which parts run (default "peers insn": the first boot's benches, the
-# instruction count).  The guest runs
+# instruction count; "migration" as well or instead).  The guest runs
 # under TCG on machines without usable KVM: the times are emulated.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,16 +40,24 @@ export PODNET_VM_TIMEOUT=${PODNET_VM_TIMEOUT:-3600}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 rc=0
-if [[ $lanes == *" peers "* ]]; then
-	echo "== kube-apiserver, etcd and flanneld for the podnetd bench (cached after the first build)"
+if [[ $lanes == *" peers "* || $lanes == *" migration "* ]]; then
+	echo "== kube-apiserver, etcd and flanneld (cached after the first build)"
 	kbin=$(selftests/tools/kube/build.sh --flannel | tail -n 1)
 	mkdir -p build/bench
 	cp "$kbin/flanneld" build/bench/flanneld
+fi
+if [[ $lanes == *" peers "* ]]; then
 	echo "== booting kernel $k and benchmarking peer programming (takes 15-30 minutes under TCG)"
 	selftests/tools/cni-driver/build.sh
 	PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/lookup.sh \
 		selftests/bench/peer-programming.sh selftests/bench/podnetd.sh \
 		selftests/bench/cni.sh >"$out" || rc=$?
+	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
+	tail -n 1 "$out"
+fi
+if [[ $lanes == *" migration "* ]]; then
+	echo "== booting kernel $k for the flannel migration rehearsal (about 5 minutes under TCG)"
+	PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/flannel-migration.sh >"$out" || rc=$?
 	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
 	tail -n 1 "$out"
 fi
