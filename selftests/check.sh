@@ -19,7 +19,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 kernels=${PODNET_KERNELS:-6.1 6.12 7.2 debug}
-debug_tests=${PODNET_DEBUG_TESTS:-10-link.sh 20-peertable-selftest.sh 21-genl.sh 40-datapath.sh 42-lifecycle.sh 46-dstvalid.sh 47-gpe.sh 48-genl-fuzz.sh}
+debug_tests=${PODNET_DEBUG_TESTS:-10-link.sh 20-peertable-selftest.sh 21-genl.sh 40-datapath.sh 42-lifecycle.sh 46-dstvalid.sh 47-gpe.sh 48-genl-fuzz.sh 70-lifecycle-stress.sh}
 full=${PODNET_FULL_KERNEL:-}
 if [ -z "$full" ]; then
 	case " $kernels " in
@@ -151,6 +151,7 @@ for k in $kernels; do
 	[ "$k" = debug ] && tests=${PODNET_TESTS:-$debug_tests}
 	# shellcheck disable=SC2086
 	PODNET_FULL=$([ "$k" = "$full" ] && echo 1 || echo 0) \
+		PODNET_CYCLES=${PODNET_CYCLES:-$([ "$k" = debug ] && echo 4 || echo 10)} \
 		selftests/vm/run.sh "$k" $tests >"$log/vm-$k.log" 2>&1
 	grep -vE '^ok |^# .*: [0-9a-z-]+ ran [0-9?]+s$' "$log/vm-$k.log"
 	count "vm $k" "$log/vm-$k.log"

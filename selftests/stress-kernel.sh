@@ -7,8 +7,9 @@
 #
 #   genl     48-genl-fuzz.sh with PODNET_GENL_FUZZ requests (1,000,000)
 #   hostile  49-hostile.sh with PODNET_HOSTILE packets (1,000,000)
+#   cycles   70-lifecycle-stress.sh with PODNET_CYCLES cycles (1,000)
 #
-# PODNET_STRESS_LANES picks lanes (default "genl hostile").
+# PODNET_STRESS_LANES picks lanes (default "genl hostile cycles").
 #
 # make check runs the same tests with short settings.  Prints each run's
 # TAP summary and figures, then "stress-kernel: N passed, N failed" and
@@ -24,11 +25,13 @@ make -s userspace && make -s -C selftests/tools/genlfuzz && make -s -C selftests
 	echo "not ok - userspace, genlfuzz and pnhostile build"; echo "stress-kernel: 0 passed, 1 failed"; exit 1; }
 mkdir -p build/stress
 export PODNET_GENL_FUZZ=${PODNET_GENL_FUZZ:-1000000} PODNET_HOSTILE=${PODNET_HOSTILE:-1000000}
+export PODNET_CYCLES=${PODNET_CYCLES:-1000}
 export PODNET_TEST_TIMEOUT=${PODNET_TEST_TIMEOUT:-7200}
-for lane in ${PODNET_STRESS_LANES:-genl hostile}; do
+for lane in ${PODNET_STRESS_LANES:-genl hostile cycles}; do
 	case $lane in
 	genl) test=48-genl-fuzz.sh figures='^# genlfuzz' ;;
 	hostile) test=49-hostile.sh figures='^# (pnhostile|counted|UDP flow)' ;;
+	cycles) test=70-lifecycle-stress.sh figures='^# ([0-9]+ cycles|after)' ;;
 	*) echo "not ok - unknown lane $lane"; fail=$((fail + 1)); continue ;;
 	esac
 	for k in $kernels; do

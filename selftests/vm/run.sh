@@ -23,7 +23,8 @@
 # PODNET_VM_SMP (vCPUs, default 2) and PODNET_VM_QEMU_ARGS (words appended
 # to qemu's command line, e.g. "-plugin FILE.so,ARG=V"; default none).
 # PODNET_GENL_FUZZ and PODNET_GENL_FUZZ_SEED reach 48-genl-fuzz.sh,
-# PODNET_HOSTILE and PODNET_HOSTILE_SEED 49-hostile.sh.
+# PODNET_HOSTILE and PODNET_HOSTILE_SEED 49-hostile.sh, PODNET_CYCLES and
+# PODNET_CYCLES_SEED 70-lifecycle-stress.sh.
 set -uo pipefail
 
 k=$1
@@ -169,6 +170,8 @@ PODNET_GENL_FUZZ='${PODNET_GENL_FUZZ:-}'
 PODNET_GENL_FUZZ_SEED='${PODNET_GENL_FUZZ_SEED:-}'
 PODNET_HOSTILE='${PODNET_HOSTILE:-}'
 PODNET_HOSTILE_SEED='${PODNET_HOSTILE_SEED:-}'
+PODNET_CYCLES='${PODNET_CYCLES:-}'
+PODNET_CYCLES_SEED='${PODNET_CYCLES_SEED:-}'
 EOS
 
 # The debug kernel under TCG runs ACPI's PCI interrupt routing methods so
