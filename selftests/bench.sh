@@ -14,14 +14,17 @@
 # method: docs/performance.md.
 # Then, in a second boot (-smp 1, with the insncount QEMU TCG plugin built
 # by selftests/bench/tcg/build.sh), guest instructions per packet for
-# native routing, Flannel-style vxlan and podnet (selftests/bench/insn.sh).
+# native routing, Flannel-style vxlan and podnet in both encapsulations
+# (selftests/bench/insn.sh), and in a third boot the same contenders'
+# TCP throughput, packet rate and latency (selftests/bench/timed.sh).
 # Lane "migration" (not in the default): the flannel migration rehearsal
 # (selftests/bench/flannel-migration.sh, docs/migrating-from-flannel.md),
 # three nodes on real flanneld converted to podnetd one by one under
 # pings, in a boot of its own.
 # PODNET_BENCH_KERNEL picks the kernel (default 6.12); PODNET_BENCH_LANES
-# which parts run (default "peers insn": the first boot's benches, the
-# instruction count; "migration" as well or instead).  The guest runs
+# which parts run (default "peers insn timed": the first boot's benches,
+# the instruction count, the timed measures; "migration" as well or
+# instead).  The guest runs
 # under TCG on machines without usable KVM: the times are emulated.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +34,7 @@ k=${PODNET_BENCH_KERNEL:-6.12}
 echo "== provisioning (apt, kernel $k; cached after the first run)"
 selftests/vm/provision.sh host
 selftests/vm/provision.sh kernels "$k"
-lanes=" ${PODNET_BENCH_LANES:-peers insn} "
+lanes=" ${PODNET_BENCH_LANES:-peers insn timed} "
 echo "== building userspace"
 make -s userspace
 # A bench is one long test file: allow it far more than a test's 600 s.
@@ -74,5 +77,12 @@ if [[ $lanes == *" insn "* ]]; then
 	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
 	tail -n 1 "$out"
 	[ -f "$log" ] && cp "$log" build/bench/insncount-$ver.log
+fi
+if [[ $lanes == *" timed "* ]]; then
+	echo "== booting kernel $k for the timed measures: TCP, packet rate, latency (about 5 minutes under TCG)"
+	selftests/bench/tcg/build.sh >/dev/null
+	PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/timed.sh >"$out" || rc=$?
+	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
+	tail -n 1 "$out"
 fi
 exit $rc

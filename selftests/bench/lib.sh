@@ -4,6 +4,10 @@
 #   settle                 write back and drop caches, twice, and wait
 #   meminfo                "MemFree Slab SUnreclaim Percpu" in kB
 #   memdelta BEFORE AFTER  "free slab sunreclaim percpu" growth in kB
+#   spread <LIST           "median min max spread%" of the numbers in LIST
+#                          ("- - - -" if none), spread = (max - min) / median
+#   median <LIST           the median of LIST ("-" if none)
+#   ratio A B              A / B to 3 decimals ("-" if either is "-" or B is 0)
 
 now_ms() { local t=$EPOCHREALTIME; echo $((${t/./} / 1000)); }
 settle() {
@@ -22,4 +26,14 @@ memdelta() {
 	read -r f0 s0 u0 p0 <<<"$1"
 	read -r f1 s1 u1 p1 <<<"$2"
 	echo $((f0 - f1)) $((s1 - s0)) $((u1 - u0)) $((p1 - p0))
+}
+spread() {
+	tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END {
+		if (!NR) { print "- - - -"; exit }
+		med = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+		printf "%.0f %.0f %.0f %.1f\n", med, a[1], a[NR], med ? 100 * (a[NR] - a[1]) / med : 0 }'
+}
+median() { spread | cut -d' ' -f1; }
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f", a / b }'
 }
