@@ -111,9 +111,13 @@ is "CNI DEL: a world-writable IPAM plugin on CNI_PATH: code 7, named" \
 	"$(cni_err DEL "$(conf "$T/run" ipam-ww)" "$T/bin")" \
 	"rc 1 7 IPAM plugin ipam-ww: $T/bin/ipam-ww is world-writable (mode 0757): refusing it"
 ln -s /bin/true "$T/bin/ipam-out"
-is "CNI DEL: an IPAM plugin that is a symlink out of its CNI_PATH directory: code 7" \
-	"$(cni_err DEL "$(conf "$T/run" ipam-out)" "$T/bin")" \
-	"rc 1 7 IPAM plugin ipam-out: $T/bin/ipam-out: a symlink or \"..\" leads out of $T/bin: refusing to follow it"
+is "CNI DEL: an IPAM plugin symlinked to a trusted file elsewhere runs (exit 0), as /opt/cni/bin -> /usr/lib/cni" \
+	"$(cni_err DEL "$(conf "$T/run" ipam-out)" "$T/bin")" "rc 0"
+mkdir -m 0777 "$T/ww" && cp /bin/true "$T/ww/ipam" && chmod 0755 "$T/ww/ipam"
+ln -s ../ww/ipam "$T/bin/ipam-wwdir"
+is "CNI DEL: an IPAM plugin symlinked into a world-writable directory: code 7, both names" \
+	"$(cni_err DEL "$(conf "$T/run" ipam-wwdir)" "$T/bin")" \
+	"rc 1 7 IPAM plugin ipam-wwdir: $T/bin/ipam-wwdir -> directory $T/ww is world-writable (mode 0777) and not sticky: refusing it"
 cp /bin/true "$T/bin/ipam-ok" && chmod 0755 "$T/bin/ipam-ok"
 ln -s ipam-ok "$T/bin/ipam-in"
 is "CNI DEL: an IPAM plugin that is a symlink within its directory runs (exit 0)" \

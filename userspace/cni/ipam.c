@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +24,17 @@
 
 /*
  * The first ipam.type on CNI_PATH, opened through lib/file.c: a plugin that
- * others could have written (or that a symlink leads to from outside its
- * directory) is refused, not skipped for the next directory.  The fd is
- * what runs (fexecve), so what was checked is what is executed.
+ * others could have written is refused, not skipped for the next directory.
+ * A symlink is followed, as exec would (installs link /opt/cni/bin/T to
+ * /usr/lib/cni/T), and the file it ends at is checked in its own directory:
+ * that and every directory above must be root's or ours, so nobody else
+ * can swap it between realpath() and the open.  The fd is what runs
+ * (fexecve), so what was checked is what is executed.
  */
 static int find_plugin(const struct cni_run *run, char *out, size_t len, struct cni_err *e)
 {
 	const char *type = run->conf.ipam_type, *p = run->env.path, *colon;
-	char err[512];
+	char err[512], real[PATH_MAX];
 	size_t n;
 	int fd;
 
@@ -42,9 +46,14 @@ static int find_plugin(const struct cni_run *run, char *out, size_t len, struct 
 		n = colon ? (size_t)(colon - p) : strlen(p);
 		if (n && (size_t)snprintf(out, len, "%.*s/%s", (int)n, p, type) < len &&
 		    access(out, X_OK) == 0) {
-			fd = pn_file_open(out, err, sizeof(err));
+			if (!realpath(out, real))
+				return cni_fail(e, CNI_ERR_CONFIG, "IPAM plugin %s: %s: %s", type, out,
+						strerror(errno));
+			fd = pn_file_open(real, err, sizeof(err));
 			if (fd < 0)
-				return cni_fail(e, CNI_ERR_CONFIG, "IPAM plugin %s: %s", type, err);
+				return cni_fail(e, CNI_ERR_CONFIG, "IPAM plugin %s: %s%s%s", type,
+						strcmp(real, out) ? out : "",
+						strcmp(real, out) ? " -> " : "", err);
 			return fd;
 		}
 		if (!colon)
