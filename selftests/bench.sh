@@ -24,8 +24,10 @@
 # PODNET_BENCH_KERNEL picks the kernel (default 6.12); PODNET_BENCH_LANES
 # which parts run (default "peers insn timed": the first boot's benches,
 # the instruction count, the timed measures; "migration" as well or
-# instead).  The guest runs
-# under TCG on machines without usable KVM: the times are emulated.
+# instead).  The per-packet lanes' medians go to docs/performance/K/*.dat,
+# and selftests/bench/report.sh makes docs/performance/results.md and its
+# charts from every kernel's.  The guest runs under TCG on machines
+# without usable KVM: the times are emulated.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -43,6 +45,16 @@ export PODNET_VM_TIMEOUT=${PODNET_VM_TIMEOUT:-3600}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 rc=0
+# The per-packet lanes' "data" lines, for selftests/bench/report.sh.
+res=$top/docs/performance/$k
+save() {	# LANE...: LANE.dat from $out's "# data LANE" lines
+	local l
+	mkdir -p "$res"
+	for l; do
+		{ echo "kernel $ver $(date -u +%F)"; sed -n "s/^# data \($l .*\)/\1/p" "$out"; } >"$res/$l.dat"
+	done
+}
+read -r ver _ < <(selftests/vm/provision.sh info "$k")
 if [[ $lanes == *" peers "* || $lanes == *" migration "* ]]; then
 	echo "== kube-apiserver, etcd and flanneld (cached after the first build)"
 	kbin=$(selftests/tools/kube/build.sh --flannel | tail -n 1)
@@ -67,7 +79,6 @@ fi
 if [[ $lanes == *" insn "* ]]; then
 	echo "== the insncount TCG plugin (against Debian's qemu-plugin.h) and the guest programs"
 	so=$(selftests/bench/tcg/build.sh | tail -n 1)
-	read -r ver _ < <(selftests/vm/provision.sh info "$k")
 	# In the results share (run.sh empties it before qemu starts): the
 	# guest reads the marker lines there, uncached, as they are written.
 	log=$top/build/vm/$ver/insncount.log
@@ -77,6 +88,7 @@ if [[ $lanes == *" insn "* ]]; then
 	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
 	tail -n 1 "$out"
 	[ -f "$log" ] && cp "$log" build/bench/insncount-$ver.log
+	save insn scale
 fi
 if [[ $lanes == *" timed "* ]]; then
 	echo "== booting kernel $k for the timed measures: TCP, packet rate, latency (about 5 minutes under TCG)"
@@ -84,5 +96,10 @@ if [[ $lanes == *" timed "* ]]; then
 	PODNET_NO_PLANT=1 selftests/vm/run.sh "$k" selftests/bench/timed.sh >"$out" || rc=$?
 	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
 	tail -n 1 "$out"
+	save timed
+fi
+if [[ $lanes == *" insn "* || $lanes == *" timed "* ]]; then
+	echo "== docs/performance/results.md and its charts"
+	selftests/bench/report.sh
 fi
 exit $rc

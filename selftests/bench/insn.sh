@@ -221,6 +221,14 @@ for o in podnet gpe; do
 	diag "per round, overlay tax $o/vxlan $tax-> $(mmr <<<"$tax")"
 done
 read -r bgmed bglo bghi _ <<<"$(spread <<<"$bg")"
+# Machine-readable medians for selftests/bench/report.sh: "data insn
+# CONTENDER whole send receive kernel module" and their spreads (%).
+for c in $CONTENDERS; do
+	d="data insn $c"
+	for m in tot txtot rxtot ker mod; do d+=" $(median <<<"${V[$m.$c]:-}")"; done
+	for m in tot txtot rxtot; do d+=" $(spread <<<"${V[$m.$c]:-}" | cut -d' ' -f4)"; done
+	diag "$d"
+done
 diag "background: $bgmed [$bglo-$bghi] kernel instructions per second beside a user-mode loop (3 windows of 2 s)"
 for c in $CONTENDERS; do
 	read -r smed slo shi _ <<<"$(tr ' ' '\n' <<<"${V[secs.$c]:-}" | grep . | sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[int((NR + 1) / 2)], a[1], a[NR] }')"
@@ -259,6 +267,10 @@ for sc in $SCALES; do
 	[ -n "$base" ] || base=$t
 	diag "$(printf '%-8s  %-26s  %-26s  %-26s  %s (%s of the first)' "$sc" "$(cell tot "scale$sc")" "$(cell txtot "scale$sc")" \
 		"$(cell rxtot "scale$sc")" "$(median <<<"${V[pps.scale$sc]:-}")" "$(ratio "$t" "$base")")"
+done
+# "data scale PREFIXES whole send receive packets/s"
+for sc in $SCALES; do
+	diag "data scale $sc $(median <<<"${V[tot.scale$sc]:-}") $(median <<<"${V[txtot.scale$sc]:-}") $(median <<<"${V[rxtot.scale$sc]:-}") $(median <<<"${V[pps.scale$sc]:-}")"
 done
 pn_cleanup
 done_testing

@@ -88,6 +88,12 @@ for c in $CONTENDERS; do
 	done
 	diag "$row"
 done
+# "data timed CONTENDER tcp1 tcp4 pps rtt" (medians) for selftests/bench/report.sh.
+for c in $CONTENDERS; do
+	d="data timed $c"
+	for m in tcp1 tcp4 pps rtt; do d+=" $(median <<<"${V[$m.$c]:-}")"; done
+	diag "$d"
+done
 for m in tcp1 tcp4 pps rtt; do
 	n=$(median <<<"${V[$m.native]:-}") v=$(median <<<"${V[$m.vxlan]:-}")
 	p=$(median <<<"${V[$m.podnet]:-}") g=$(median <<<"${V[$m.gpe]:-}")

@@ -54,7 +54,7 @@ host() {
 		qemu-system-x86 busybox-static iperf3 python3-scapy \
 		python3-pyroute2 python3-yaml python3-jsonschema tcpdump iputils-ping ethtool \
 		iptables strace runc \
-		debhelper dh-dkms lintian man-db groff-base \
+		debhelper dh-dkms lintian man-db groff-base gnuplot-nox \
 		clang libclang-rt-14-dev \
 		linux-source-6.12
 	# checkpatch.pl and the YNL CLI come out of the linux-source tarball.
