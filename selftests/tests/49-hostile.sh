@@ -42,7 +42,7 @@ ok "node 1: pngpe's table" in_node 1 podnetctl peer replace dev pngpe <<<"$table
 # Lost fragments expire after 1 s; room for every queue of a flood.
 in_node 1 sysctl -qw net.ipv4.ipfrag_time=1 net.ipv6.ip6frag_time=1 \
 	net.ipv4.ipfrag_high_thresh=268435456 net.ipv6.ip6frag_high_thresh=268435456
-mac1=$(in_node 1 cat /sys/class/net/eth0/address)
+mac1=$(in_node 1 ip -j link show eth0 | jget '.[0].address')
 ok "pods reach each other" pnping "$(pod 2 a),$(podv4 1 a)" "$(pod 2 a),$(podv6 1 a)"
 
 # counters: every drop counter of node 1, "NAME VALUE" a line: podnet's
