@@ -66,7 +66,9 @@ for r in $(seq "$ROUNDS"); do
 				_tap_result not-ok "round $r: $m of $c measured" "got '$v'"
 			fi
 		done
-		line+=" $c $(for m in tcp1 tcp4 pps rtt; do echo -n "${V[$m.$c]##* }"; done)"
+		line+=" $c"
+		for m in tcp1 tcp4 pps rtt; do v=${V[$m.$c]:-} v=${v% }; line+=" ${v##* }"; done
+		line+=";"
 	done
 	diag "round $r:$line"
 done
