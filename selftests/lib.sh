@@ -115,12 +115,29 @@ pn_load() { modprobe podnet; }
 pn_unload() { modprobe -r podnet 2>/dev/null || true; }
 pn_loaded() { [ -d /sys/module/podnet ]; }
 
+# in_ns NS CMD...: CMD in network namespace NS.  nsenter enters the netns
+# only: /sys stays the mounter's view, so device state is read with ip -j
+# or /proc/net/dev (both follow the reader's netns), never /sys/class/net.
+in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds; fails
+# (CMD's last status) after SECONDS.
+wait_for() {
+	local _wf_i _wf_n=$(($1 * 10))
+	shift
+	for ((_wf_i = 0; _wf_i < _wf_n; _wf_i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
 # Network namespaces made by a test; deleted by pn_cleanup.
 _pn_netns=()
 # (nsenter: `ip -n` would also remount /sys, a cost under TCG.)
 pn_netns_add() {
 	ip netns add "$1" && _pn_netns+=("$1")
-	nsenter --net="/run/netns/$1" ip link set lo up
+	in_ns "$1" ip link set lo up
 }
 pn_cleanup() {
 	local n

@@ -42,7 +42,6 @@ cpu_ms() {	# PID: utime+stime in ms
 rss() {	# PID: "VmHWM VmRSS" in kB
 	awk '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 } END { print h, r }' "/proc/$1/status"
 }
-in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 metric() { in_ns $PN curl -s --max-time 10 http://127.0.0.1:9472/metrics | awk -v m="$1" '$1 == m { print $2 }'; }
 # A stopped agent's CPU keeps still: until two looks 1 s apart agree.
 cpu_settled() {

@@ -25,7 +25,6 @@ step() {	# narrate a command, run it, print its output, check it
 }
 quiet() { "$@" >/dev/null 2>&1 || _tap_result not-ok "setup: $*"; }
 nodes() { kapi GET /api/v1/nodes | jq -r '.items[] | "\(.metadata.name)  \(.spec.podCIDRs | join(","))  \(.status.addresses[0].address)"'; }
-wait_file() { local i; for i in $(seq 150); do [ -s "$1" ] && return 0; sleep 0.2; done; return 1; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; kube_net_down; _cni_exit' EXIT
 
@@ -63,7 +62,7 @@ for n in 1 2; do
 		--sync-file "$cni_tmp/node$n.synced" >"$cni_tmp/podnetd$n.log" 2>&1 &
 	pids+=($!)
 done
-for n in 1 2; do quiet wait_file "$cni_tmp/net.d$n/10-podnet.conflist"; done
+for n in 1 2; do quiet wait_for 30 test -s "$cni_tmp/net.d$n/10-podnet.conflist"; done
 step cat "$cni_tmp/podnetd1.log"
 step ip netns exec node1 ip -d link show podnet0
 step ip netns exec node1 ip route show dev podnet0

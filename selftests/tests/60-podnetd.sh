@@ -74,7 +74,6 @@ start_podnetd() {	# N [KUBECONFIG|in-cluster [OPTION...]]
 	echo "${pid[$n]}" >"$tmp/podnetd$n.pid"
 	unset "down[$n]"
 }
-wait_file() { local i; for i in $(seq 150); do [ -s "$1" ] && return 0; sleep 0.2; done; return 1; }
 
 phase setup
 topo_setup || { echo "Bail out! topology"; exit 1; }
@@ -116,7 +115,7 @@ start_podnetd 1 "" --publish-flannel
 start_podnetd 2
 start_podnetd 3 "" --publish-flannel
 for n in $N; do
-	ok "podnetd on node$n marks its table synced" wait_file "$tmp/sync$n"
+	ok "podnetd on node$n marks its table synced" wait_for 30 test -s "$tmp/sync$n"
 	is "node$n's sync file holds podnet0's ifindex" "$(cat "$tmp/sync$n")" \
 		"$(in_node "$n" ip -j link show podnet0 | jq '.[0].ifindex')"
 done
@@ -253,7 +252,7 @@ wait "${pid[3]}"
 sed "s|$API|https://10.0.2.2:$PROXY_PORT|" "$tmp/kubeconfig" >"$tmp/kubeconfig-proxy"
 : >"$tmp/sync3"
 start_podnetd 3 "$tmp/kubeconfig-proxy" --stall-timeout 3
-ok "node3's podnetd syncs through the proxy" wait_file "$tmp/sync3"
+ok "node3's podnetd syncs through the proxy" wait_for 30 test -s "$tmp/sync3"
 ok "the proxy stalls every connection" host_rpc proxyctl stall
 ok "create Node node8 while node3's watch is stalled" mknode node8 192.168.99.8 8
 for i in $(seq 100); do grep -q "the watch stalled" "$tmp/podnetd3.log" && break; sleep 0.2; done

@@ -25,7 +25,6 @@ cycles=${PODNET_CYCLES:-10}
 seed=${PODNET_CYCLES_SEED:-$(date +%s)}
 RANDOM=$seed
 A=pnlcA B=pnlcB C=pnlcC
-in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; for ns in $A $B $C; do ip netns del $ns 2>/dev/null; done' EXIT
 fails=0 steps=0
@@ -53,11 +52,6 @@ table() {
 }
 unloaded() { ! [ -d /sys/module/podnet ]; }
 refcnt_zero() { [ "$(cat /sys/module/podnet/refcnt 2>/dev/null)" = 0 ]; }
-wait_until() {	# SECONDS CMD...
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do "${@:2}" && return 0; sleep 0.1; done
-	"${@:2}"
-}
 
 # socks NETNS: the UDP sockets on $port there.
 socks() { in_ns "$1" ss -Huan "sport = :$port" | wc -l; }
@@ -156,7 +150,7 @@ cycle() {
 	for ns in $A $B $C; do ip netns del $ns 2>/dev/null; done
 	# The namespaces' devices and sockets go in the background (cleanup_net).
 	if [ -d /sys/module/podnet ]; then
-		wait_until 30 refcnt_zero || fail "module refcount $(cat /sys/module/podnet/refcnt) after the namespaces went"
+		wait_for 30 refcnt_zero || fail "module refcount $(cat /sys/module/podnet/refcnt) after the namespaces went"
 		modprobe -r podnet || fail "modprobe -r at the end of the cycle failed"
 	fi
 	unloaded || fail "the module is still loaded"

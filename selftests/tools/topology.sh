@@ -29,7 +29,6 @@ v6() { echo "fd00:99::$1"; }
 _podn() { if [ "$1" = a ]; then echo 10; else echo 11; fi; }
 podv4() { echo "10.244.$1.$(_podn "$2")"; }
 podv6() { echo "fd10:$1::$(_podn "$2")"; }
-in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 in_node() { local n=$1; shift; in_ns "pnn$n" "$@"; }
 in_pod() { local n=$1 p=$2; shift 2; in_ns "pnp$n$p" "$@"; }
 # bg_ns NS CMD...: CMD in NS in the background, $! its pid (nsenter execs
@@ -229,18 +228,6 @@ stop_captures() {
 	kill "${caps[@]}" 2>/dev/null
 	wait "${caps[@]}" 2>/dev/null
 	caps=()
-}
-
-# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds; fails
-# after SECONDS.
-wait_for() {
-	local _wf_i _wf_n=$(($1 * 10))
-	shift
-	for ((_wf_i = 0; _wf_i < _wf_n; _wf_i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
 }
 
 # snmp NS PROTO FIELD...: /proc/net/snmp counters of NS (a node number or
