@@ -9,9 +9,9 @@ that closed a window (the counts since the previous marker); each TB's
 instructions go to the function its start address lies in.  Prints the
 top functions of each window, per packet, side by side.  In insn.sh's
 default order (marker check, the path checks, the empty window, two
-spins), round 1's windows close at markers 21 (native), 25 (vxlan) and
-29 (podnet); 23, 27 and 31 are their sending-side windows:
-  selftests/bench/tcg/profile.py build/vm/VER 20000 21=native 25=vxlan 29=podnet
+spins), round 1's windows close at markers 25 (native), 29 (vxlan), 33
+(podnet) and 37 (gpe); 27, 31, 35 and 39 are their sending-side windows:
+  selftests/bench/tcg/profile.py build/vm/VER 20000 25=native 29=vxlan 33=podnet 37=gpe
 """
 import bisect
 import collections
