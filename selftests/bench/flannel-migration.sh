@@ -61,27 +61,31 @@ all4() {
 	pnping -w 3 "${probes[@]}"
 }
 # pings_start: every pod pings every other, 50/s for WINDOW s, each
-# reply's line kept (its icmp_seq).
+# reply's line kept (its icmp_seq).  A count, not a deadline (-w): with a
+# deadline ping stops at the first ICMP error (the switching node's
+# "Destination Net Unreachable" while it has no route), which would hide
+# that node's own outgoing losses.
 pings_start() {
 	local n m
 	pings=()
 	for n in $N; do for m in $N; do
 		[ "$n" = "$m" ] && continue
-		in_pod "$n" a ping -n -i 0.02 -w "$WINDOW" -W 1 "$(podv4 "$m" a)" >"$tmp/ping$n$m" 2>&1 &
+		in_pod "$n" a ping -n -i 0.02 -c $((WINDOW * 50)) -W 1 "$(podv4 "$m" a)" >"$tmp/ping$n$m" 2>&1 &
 		pings+=($!)
 	done; done
 }
 # lost FILE: "HOLES TAIL SENT": sequence numbers without a reply below the
-# highest answered one (the packets lost), and those sent after it (in
-# flight when the deadline stopped ping, or lost at the very end).
+# highest answered one (the packets lost), and those sent after it (lost
+# at the very end).  Replies only: ICMP errors carry an icmp_seq too.
 lost() {
-	awk '/icmp_seq=/ { s = $0; sub(/.*icmp_seq=/, "", s); sub(/ .*/, "", s); if (!(s in seen)) { seen[s]; n++ } if (s + 0 > max) max = s + 0 }
+	awk '/bytes from .*icmp_seq=/ { s = $0; sub(/.*icmp_seq=/, "", s); sub(/ .*/, "", s); if (!(s in seen)) { seen[s]; n++ } if (s + 0 > max) max = s + 0 }
 	     /packets transmitted/ { tx = $1 }
 	     END { print max - n, tx - max, tx }' "$1"
 }
 # pings_end STEP SWITCHED BOUND: the pings' losses.  Pairs without node
 # SWITCHED must lose nothing, pairs with it at most BOUND packets; every
-# pair must be answered within its last second (TAIL <= 50).
+# pair must have sent all its pings and been answered within its last
+# second (TAIL <= 50).
 pings_end() {
 	local step=$1 sw=$2 bound=$3 n m holes tail tx bad= over= dead= all=
 	wait "${pings[@]}"
@@ -90,6 +94,7 @@ pings_end() {
 		read -r holes tail tx <<<"$(lost "$tmp/ping$n$m")"
 		all+=" $n>$m $holes/$tx"
 		[ "$tail" -le 50 ] || dead+=" $n>$m($tail)"
+		[ "$tx" = $((WINDOW * 50)) ] || dead+=" $n>$m(sent $tx)"
 		if [ "$n" = "$sw" ] || [ "$m" = "$sw" ]; then
 			[ "$holes" -le "$bound" ] || over+=" $n>$m"
 		elif [ "$holes" != 0 ]; then
