@@ -21,7 +21,7 @@
 # (selftests/tests/61-flannel-migration.sh, docs/migrating-from-flannel.md),
 # three nodes on real flanneld converted to podnetd one by one under
 # pings, in a boot of its own, with 15 s of pings per step (make check
-# runs it with 8).
+# runs it with 6).
 # PODNET_BENCH_KERNEL picks the kernel (default 6.12); PODNET_BENCH_LANES
 # which parts run (default "peers insn timed": the first boot's benches,
 # the instruction count, the timed measures; "migration" as well or

@@ -9,7 +9,7 @@
 # holds port 8472, flannel.1 deleted, podnetd's retry creating podnet0),
 # and node 3 rolled back to flanneld.
 # Every step runs under pings between every ordered pair of pods (50/s
-# each, PODNET_MIGRATION_WINDOW seconds: 8 in make check, 15 in make
+# each, PODNET_MIGRATION_WINDOW seconds: 6 in make check, 15 in make
 # bench's lane "migration"); per step and pair, the packets lost.  Only
 # pairs with the node being switched may lose any, and those at most what
 # its measured switch-over window allows.
@@ -26,7 +26,7 @@ FLANNELD=$PODNET_ROOT/build/flannel/flanneld
 PODNETD=$PODNET_BIN/podnetd
 FL=flannel.alpha.coreos.com
 # Per step: pings of WINDOW seconds, the switch made SWITCH_AT s into it.
-WINDOW=${PODNET_MIGRATION_WINDOW:-8} SWITCH_AT=1
+WINDOW=${PODNET_MIGRATION_WINDOW:-6} SWITCH_AT=1
 
 [ -x "$FLANNELD" ] || { echo "Bail out! no $FLANNELD (selftests/vm/run.sh stages it)"; exit 1; }
 
