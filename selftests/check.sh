@@ -68,7 +68,7 @@ step "kernel fuzz tool builds (genlfuzz)" make -s -C selftests/tools/genlfuzz
 step "hostile packet sender builds (pnhostile)" make -s -C selftests/tools/pnhostile
 step "CNI test tools build (libcni driver, upstream plugins)" selftests/tools/cni-driver/build.sh
 step "CRI test tools build (containerd, crictl, sandbox image)" selftests/tools/cri/build.sh
-step "Kubernetes test servers build (kube-apiserver, etcd, kubectl)" selftests/tools/kube/build.sh
+step "Kubernetes test servers build (kube-apiserver, etcd, kubectl, flanneld)" selftests/tools/kube/build.sh --flannel
 
 echo "== lint"
 selftests/lint.sh | tee "$log/lint.log" | grep -v '^ok '

@@ -24,7 +24,8 @@
 # to qemu's command line, e.g. "-plugin FILE.so,ARG=V"; default none).
 # PODNET_GENL_FUZZ and PODNET_GENL_FUZZ_SEED reach 48-genl-fuzz.sh,
 # PODNET_HOSTILE and PODNET_HOSTILE_SEED 49-hostile.sh, PODNET_CYCLES and
-# PODNET_CYCLES_SEED 70-lifecycle-stress.sh.
+# PODNET_CYCLES_SEED 70-lifecycle-stress.sh, PODNET_MIGRATION_WINDOW
+# 61-flannel-migration.sh.
 set -uo pipefail
 
 k=$1
@@ -131,6 +132,19 @@ case " ${tests[*]} " in
 	fi
 	;;
 esac
+# flanneld for 61-flannel-migration.sh, built from Go modules (cached) and
+# staged in build/flannel.
+case " ${tests[*]} " in
+*61-flannel-migration.sh" "*)
+	mkdir -p "$top/build/flannel"
+	if kbin=$("$top/selftests/tools/kube/build.sh" --flannel 2>"$out/flanneld-build.log" | tail -n 1) &&
+		cp "$kbin/flanneld" "$top/build/flannel/flanneld"; then
+		:
+	else
+		tap not-ok "build flanneld (selftests/tools/kube/build.sh --flannel)" "$out/flanneld-build.log"
+	fi
+	;;
+esac
 # The YNL CLI for 22-ynl.sh, staged where the guest sees it (its /var/tmp
 # is a tmpfs); without it the test unpacks it from linux-source itself.
 ynl=$cache/linux-source-6.12
@@ -172,6 +186,7 @@ PODNET_HOSTILE='${PODNET_HOSTILE:-}'
 PODNET_HOSTILE_SEED='${PODNET_HOSTILE_SEED:-}'
 PODNET_CYCLES='${PODNET_CYCLES:-}'
 PODNET_CYCLES_SEED='${PODNET_CYCLES_SEED:-}'
+PODNET_MIGRATION_WINDOW='${PODNET_MIGRATION_WINDOW:-}'
 EOS
 
 # The debug kernel under TCG runs ACPI's PCI interrupt routing methods so

@@ -7,7 +7,7 @@
 #   etcd, etcdctl            from go.etcd.io/etcd (./etcd/go.mod)
 #   faultproxy               ./faultproxy (a fault-injecting TCP proxy)
 #   build.sh [--flannel]     --flannel also builds flanneld (./flannel/go.mod:
-#                            a benchmark anchor only, no test needs it)
+#                            the migration rehearsal and a benchmark anchor)
 # Static (CGO_ENABLED=0).  Go's caches live under /var/tmp/podnet-go;
 # sources are never put in the tree.  Each binary has a stamp (Go version,
 # go.mod, go.sum, sources): a second run with nothing changed does nothing.
