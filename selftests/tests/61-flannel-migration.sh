@@ -5,8 +5,8 @@
 # Three nodes (pnn1..3, one pod each) on real flanneld (kube subnet
 # manager, vxlan backend) against the test apiserver; then node 1, 2, 3
 # converted to podnetd one at a time (flanneld stopped, podnetd
-# --publish-flannel started, its device creation failing while flannel.1
-# holds port 8472, flannel.1 deleted, podnetd's retry creating podnet0),
+# --publish-flannel started, podnet0 failing to come up while flannel.1
+# holds port 8472, flannel.1 deleted, podnetd's retry bringing it up),
 # and node 3 rolled back to flanneld.
 # Every step runs under pings between every ordered pair of pods (50/s
 # each, PODNET_MIGRATION_WINDOW seconds: 6 in make check, 15 in make
@@ -169,12 +169,13 @@ convert() {	# N: flanneld -> podnetd on node N, under pings
 	kill "${fpid[$n]}"
 	wait "${fpid[$n]}"
 	# As under the DaemonSets: podnetd starts while flannel.1 (left by
-	# flanneld with its entries: traffic still flows) holds port 8472,
-	# fails to create podnet0 and retries with backoff; then flannel.1 goes.
+	# flanneld with its entries: traffic still flows) holds port 8472.  It
+	# creates podnet0, cannot bring it up (the socket opens at ndo_open)
+	# and retries with backoff, adopting its own device; then flannel.1 goes.
 	start_podnetd "$n"
-	wait_for 20 grep -q 'creating podnet0' "$tmp/podnetd$n.log"
-	like "node$n: podnetd's creation of podnet0 fails while flannel.1 holds the port" \
-		"$(grep -m 1 'creating podnet0' "$tmp/podnetd$n.log")" 'creating podnet0: .*in use'
+	wait_for 20 grep -q 'bringing podnet0 up' "$tmp/podnetd$n.log"
+	like "node$n: podnetd cannot bring podnet0 up while flannel.1 holds the port" \
+		"$(grep -m 1 'bringing podnet0 up' "$tmp/podnetd$n.log")" 'bringing podnet0 up: .*in use'
 	t0=$(now_ms)
 	in_node "$n" ip link del flannel.1
 	wait_for 30 synced "$n"
