@@ -70,7 +70,7 @@ all4() {
 # that node's own outgoing losses.
 pings_start() {
 	local n m
-	pings=()
+	pings=() pings_t0=$(now_ms)
 	for n in $N; do for m in $N; do
 		[ "$n" = "$m" ] && continue
 		in_pod "$n" a ping -n -i 0.02 -c $((WINDOW * 50)) -W 1 "$(podv4 "$m" a)" >"$tmp/ping$n$m" 2>&1 &
@@ -84,6 +84,16 @@ lost() {
 	awk '/bytes from .*icmp_seq=/ { s = $0; sub(/.*icmp_seq=/, "", s); sub(/ .*/, "", s); if (!(s in seen)) { seen[s]; n++ } if (s + 0 > max) max = s + 0 }
 	     /packets transmitted/ { tx = $1 }
 	     END { print max - n, tx - max, tx }' "$1"
+}
+# within_pings STEP T1: the switch ended at T1 (ms) while the pings still
+# had a second to run, so its loss is all counted.
+within_pings() {
+	local d=$(($2 - pings_t0))
+	if [ $d -le $(((WINDOW - 1) * 1000)) ]; then
+		_tap_result ok "$1: over while the pings ran"
+	else
+		_tap_result not-ok "$1: over while the pings ran" "$d ms after they started; they run $WINDOW s"
+	fi
 }
 # pings_end STEP SWITCHED BOUND: the pings' losses.  Pairs without node
 # SWITCHED must lose nothing, pairs with it at most BOUND packets; every
@@ -182,6 +192,7 @@ convert() {	# N: flanneld -> podnetd on node N, under pings
 	t1=$(now_ms)
 	diag "node$n: flannel.1 deleted to podnet0's table synced: $((t1 - t0)) ms"
 	echo "convert node$n: $((t1 - t0)) ms" >>"$tmp/windows"
+	within_pings "convert node$n" "$t1"
 	pings_end "convert node$n" "$n" "$(bound $((t1 - t0)))"
 	is "node$n: podnet0 has flannel.1's VTEP MAC" "$(link_info "$n" podnet0 .mac)" "${mac[$n]}"
 	is "node$n: its Node's flannel annotations unchanged" "$(annotations "node$n")" "${ann[$n]}"
@@ -205,6 +216,7 @@ wait_for 60 routes_are 3 2
 t1=$(now_ms)
 diag "node3: podnet0 deleted to flanneld's two routes: $((t1 - t0)) ms"
 echo "roll node3 back: $((t1 - t0)) ms" >>"$tmp/windows"
+within_pings "roll node3 back" "$t1"
 pings_end "roll node3 back" 3 "$(bound $((t1 - t0)))"
 is "node3: flannel.1 again with its old MAC" "$(in_node 3 ip -j link show flannel.1 | jget '.[0].address')" "${mac[3]}"
 is "node3: its Node's flannel annotations unchanged" "$(annotations node3)" "${ann[3]}"
