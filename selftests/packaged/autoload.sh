@@ -24,13 +24,19 @@ is "modprobe finds DKMS's module" "$(modinfo -n podnet)" \
 	"/lib/modules/$PODNET_KVER/updates/dkms/podnet.ko"
 is "... of version $v" "$(modinfo -F version podnet)" "$v"
 is "... a release build (no module parameters)" "$(modinfo -F parm podnet)" ""
-ok "ip link add podnet0 type podnet vni 7 port 8472 (no IP_LIB_DIR)" \
-	env -u IP_LIB_DIR ip link add podnet0 type podnet vni 7 port 8472
+# README's node example, on an eth0 of a node's own (a netns: the guest's
+# NIC, if any, is left alone).
+pn_netns_add pnpkg
+ok "the node's eth0 (a dummy device)" in_ns pnpkg ip link add eth0 type dummy
+ok "ip link add podnet0 type podnet vni 1 port 8472 dev eth0 (no IP_LIB_DIR)" \
+	in_ns pnpkg env -u IP_LIB_DIR ip link add podnet0 type podnet vni 1 port 8472 dev eth0
 is "it autoloaded the module" "$(pn_loaded && echo loaded)" loaded
-like "the packaged plugin parsed the options: podnetctl shows vni 7" \
-	"$("$ctl" show dev podnet0 2>&1)" 'vni 7 port 8472'
-like "... and ip -d link shows them, through the plugin" "$(ip -d link show podnet0)" 'podnet .*vni 7'
-ok "the device goes" ip link del podnet0
+like "the packaged plugin parsed the options: podnetctl shows vni 1, port 8472, dev eth0" \
+	"$(in_ns pnpkg "$ctl" show dev podnet0 2>&1)" 'vni 1 port 8472.* dev eth0'
+like "... and ip -d link shows them, through the plugin" \
+	"$(in_ns pnpkg env -u IP_LIB_DIR ip -d link show podnet0)" 'podnet .*vni 1'
+ok "the device goes" in_ns pnpkg ip link del podnet0
+pn_cleanup
 ok "the module unloads" modprobe -r podnet
 is "the module is not loaded" "$(pn_loaded && echo loaded)" ""
 ok "podnetctl show (a genl request, no device)" "$ctl" show
