@@ -133,6 +133,11 @@ topo_setup || { echo "Bail out! topology"; exit 1; }
 for n in $N; do in_node "$n" ip link del podnet0; done
 kube_net_up $U br0 192.168.99.254/24 pnn1 pnn2 pnn3 || { echo "Bail out! guest network to the host"; exit 1; }
 kubeconfig "$tmp/kubeconfig" "token: $KUBE_ADMIN_TOKEN"
+# The apiserver lives for the whole boot: the Nodes of earlier tests
+# (60-podnetd's node1..5, with podnetd's annotations) go first.
+no_nodes() { [ "$(kapi GET /api/v1/nodes | jq '.items | length')" = 0 ]; }
+ok "the Nodes of earlier tests deleted" kapi DELETE /api/v1/nodes
+ok "... and gone" wait_for 30 no_nodes
 echo '{"Network": "10.244.0.0/16", "EnableIPv6": false, "Backend": {"Type": "vxlan"}}' >"$tmp/net-conf.json"
 for n in $N; do { mknode "node$n" "$(v4 "$n")" "$n"; echo $? >"$tmp/mk$n"; } & done
 wait
