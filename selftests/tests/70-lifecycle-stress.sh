@@ -185,8 +185,9 @@ settle
 mem2=$(meminfo)
 read -r _ slab1 sunrec1 percpu1 <<<"$(memdelta "$mem0" "$mem1")"
 read -r _ slab2 sunrec2 percpu2 <<<"$(memdelta "$mem1" "$mem2")"
-diag "slab growth, first $half cycles: +$slab1 kB (unreclaimable +$sunrec1 kB), per-CPU +$percpu1 kB"
-diag "slab growth, last $((cycles - half)) cycles: +$slab2 kB (unreclaimable +$sunrec2 kB), per-CPU +$percpu2 kB"
+sg() { printf '%+d' "$1"; }	# a growth, signed
+diag "slab growth, first $half cycles: $(sg $slab1) kB (unreclaimable $(sg $sunrec1) kB), per-CPU $(sg $percpu1) kB"
+diag "slab growth, last $((cycles - half)) cycles: $(sg $slab2) kB (unreclaimable $(sg $sunrec2) kB), per-CPU $(sg $percpu2) kB"
 # One small object (>= 64 bytes) a cycle is 6 kB in 100 cycles, 32 kB in
 # 500; a device's or a netns's worth (kilobytes) far more.  The slab takes
 # some 100 cycles to reach its steady state (6.12: +392 kB over cycles 1-5,
@@ -194,8 +195,8 @@ diag "slab growth, last $((cycles - half)) cycles: +$slab2 kB (unreclaimable +$s
 # cycles on (make stress); below, kmemleak (the debug kernel) is the check.
 if [ "$cycles" -ge 200 ]; then
 	bound=$((64 + (cycles - half) / 8))
-	ok "unreclaimable slab in the last $((cycles - half)) cycles within $bound kB (+$sunrec2 kB)" \
+	ok "unreclaimable slab in the last $((cycles - half)) cycles within $bound kB ($(sg $sunrec2) kB)" \
 		test "$sunrec2" -le $bound
 fi
-ok "per-CPU memory in the last $((cycles - half)) cycles within 32 kB (+$percpu2 kB)" test "$percpu2" -le 32
+ok "per-CPU memory in the last $((cycles - half)) cycles within 32 kB ($(sg $percpu2) kB)" test "$percpu2" -le 32
 done_testing
