@@ -151,7 +151,7 @@ for k in $kernels; do
 	[ "$k" = debug ] && tests=${PODNET_TESTS:-$debug_tests}
 	# shellcheck disable=SC2086
 	PODNET_FULL=$([ "$k" = "$full" ] && echo 1 || echo 0) \
-		PODNET_CYCLES=${PODNET_CYCLES:-$([ "$k" = debug ] && echo 4 || echo 10)} \
+		PODNET_CYCLES=${PODNET_CYCLES:-$([ "$k" = debug ] && echo 4 || echo 6)} \
 		selftests/vm/run.sh "$k" $tests >"$log/vm-$k.log" 2>&1
 	grep -vE '^ok |^# .*: [0-9a-z-]+ ran [0-9?]+s$' "$log/vm-$k.log"
 	count "vm $k" "$log/vm-$k.log"

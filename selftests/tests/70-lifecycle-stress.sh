@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Issue 14, lane 3: lifecycle stress.  PODNET_CYCLES cycles (make check 10,
+# Issue 14, lane 3: lifecycle stress.  PODNET_CYCLES cycles (make check 6,
 # 4 on the debug kernel; make stress 1,000) of: two nodes (netns pnlcA,
 # pnlcB) on a veth underlay, the module loaded, two devices per node on one socket (pn0
 # carrying traffic, pn1 beside it), random encapsulation and port, pn0's
