@@ -32,9 +32,9 @@ WINDOW=${PODNET_MIGRATION_WINDOW:-6} SWITCH_AT=1
 
 declare -A fpid ppid
 start_flanneld() {	# N
-	NODE_NAME=node$1 nsenter --net="/run/netns/$(node "$1")" "$FLANNELD" --kube-subnet-mgr \
+	bg_ns "$(node "$1")" env NODE_NAME="node$1" "$FLANNELD" --kube-subnet-mgr \
 		--kubeconfig-file "$tmp/kubeconfig" --net-config-path "$tmp/net-conf.json" \
-		--subnet-file "$tmp/subnet$1.env" --iface eth0 >>"$tmp/flanneld$1.log" 2>&1 &
+		--subnet-file "$tmp/subnet$1.env" --iface eth0 >>"$tmp/flanneld$1.log" 2>&1
 	fpid[$1]=$!
 	echo "${fpid[$1]}" >"$tmp/flanneld$1.pid"
 }

@@ -137,10 +137,8 @@ esac
 case " ${tests[*]} " in
 *61-flannel-migration.sh" "*)
 	mkdir -p "$top/build/flannel"
-	if kbin=$("$top/selftests/tools/kube/build.sh" --flannel 2>"$out/flanneld-build.log" | tail -n 1) &&
-		cp "$kbin/flanneld" "$top/build/flannel/flanneld"; then
-		:
-	else
+	if ! kbin=$("$top/selftests/tools/kube/build.sh" --flannel 2>"$out/flanneld-build.log" | tail -n 1) ||
+		! cp "$kbin/flanneld" "$top/build/flannel/flanneld"; then
 		tap not-ok "build flanneld (selftests/tools/kube/build.sh --flannel)" "$out/flanneld-build.log"
 	fi
 	;;
