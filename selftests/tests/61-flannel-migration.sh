@@ -120,8 +120,8 @@ pings_end() {
 	else _tap_result not-ok "$step: no loss between nodes not switched" "lost on$bad"; fi
 	if [ -z "$over" ]; then _tap_result ok "$step: node$sw's pairs lose at most $bound"
 	else _tap_result not-ok "$step: node$sw's pairs lose at most $bound" "over on$over"; fi
-	if [ -z "$dead" ]; then _tap_result ok "$step: every pair answered in its last second"
-	else _tap_result not-ok "$step: every pair answered in its last second" "unanswered tails:$dead"; fi
+	if [ -z "$dead" ]; then _tap_result ok "$step: every pair sent all its pings, answered in its last second"
+	else _tap_result not-ok "$step: every pair sent all its pings, answered in its last second" "short or unanswered:$dead"; fi
 }
 # bound MS: the most packets a 50/s flow can lose in an outage of MS ms:
 # one per 20 ms, plus one in flight at each edge and one for ping's own
