@@ -89,7 +89,7 @@ if [[ $lanes == *" insn "* ]]; then
 	sed -n 's/^# \{0,1\}//p; /^not ok/p' "$out"
 	tail -n 1 "$out"
 	[ -f "$log" ] && cp "$log" build/bench/insncount-$ver.log
-	save insn scale
+	save insn scale tcpinsn
 fi
 if [[ $lanes == *" timed "* ]]; then
 	echo "== booting kernel $k for the timed measures: TCP, packet rate, latency (about 5 minutes under TCG)"

@@ -19,7 +19,10 @@
 # Debian) and user mode.  Then the scale curve: podnet's whole path and
 # sending side with 1, 1k, 10k and 100k prefixes in both nodes' tables (the
 # pod's /24 plus fake nodes' /24s), 3 rounds each, instructions per packet
-# and the window's packet rate.  Needs the plugin loaded with
+# and the window's packet rate.  Before the scale curve, TCP: one stream
+# of TCP_BYTES (16 MiB) pod 1 -> pod 2 per window (tcg/tcpwin.c: the same
+# one-process design), each contender, 3 rounds rotating; instructions per
+# KiB received and the overlay tax ratio.  Needs the plugin loaded with
 # out=<results dir>/insncount.log and -smp 1 (selftests/bench.sh does it;
 # the guest reads that log at /run/podnet/insncount.log, the results
 # share, which is not cached); without it the file skips.  By hand:
@@ -36,14 +39,16 @@ ROUNDS=${BENCH_ROUNDS:-7}
 SIZE=64
 SCALES=${BENCH_SCALES:-1 1000 10000 100000}
 SCALE_ROUNDS=${BENCH_SCALE_ROUNDS:-3}
+TCP_BYTES=${BENCH_TCP_BYTES:-16777216}
+TCP_ROUNDS=${BENCH_TCP_ROUNDS:-3}
 
 if ! grep -q '^insncount ' "$LOG" 2>/dev/null; then
 	skip "instructions per packet" "no insncount plugin log at $LOG (run through selftests/bench.sh)"
 	done_testing
 	exit
 fi
-if ! [ -x "$BIN/udpwin" ] || ! [ -x "$BIN/marker" ]; then
-	echo "Bail out! $BIN/udpwin or marker missing (selftests/bench/tcg/build.sh)"
+if ! [ -x "$BIN/udpwin" ] || ! [ -x "$BIN/tcpwin" ] || ! [ -x "$BIN/marker" ]; then
+	echo "Bail out! $BIN/udpwin, tcpwin or marker missing (selftests/bench/tcg/build.sh)"
 	exit 1
 fi
 
@@ -233,6 +238,55 @@ diag "background: $bgmed [$bglo-$bghi] kernel instructions per second beside a u
 for c in $CONTENDERS; do
 	read -r smed slo shi _ <<<"$(tr ' ' '\n' <<<"${V[secs.$c]:-}" | grep . | sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[int((NR + 1) / 2)], a[1], a[NR] }')"
 	diag "$c: whole-path window $smed s [$slo-$shi]; background in it about $(awk -v r="$bgmed" -v s="$smed" -v n="$NPKT" 'BEGIN { printf "%.0f", r * s / n }') instructions per packet"
+done
+
+# TCP: tcpwin's window per contender; V[tcp.C] and V[tcpker.C]:
+# instructions per KiB received, all and kernel mode; V[tcpmbit.C] the
+# window's rate.
+tcpwindow() {	# CONTENDER: "bytes total kernel modules user ns", or why not
+	local c=$1 before out got ns
+	before=$(nmarkers)
+	out=$("$BIN/tcpwin" pnp1a "$(addr "$c" 1)" pnp2a "$(addr "$c" 2)" 5002 "$TCP_BYTES" 2>&1) || {
+		echo "$c: tcpwin failed: $out"
+		return 1
+	}
+	read -r _ got _ ns _ <<<"$out"
+	if [ "$(nmarkers)" != $((before + 2)) ]; then
+		echo "$c: expected 2 new markers, the log has $(($(nmarkers) - before)) ($out)"
+		return 1
+	fi
+	echo "$got $(delta) $ns"
+}
+for r in $(seq "$TCP_ROUNDS"); do
+	s=$(((r - 1) % nc))
+	line=""
+	for i in $(seq 0 $((nc - 1))); do
+		c=${all[(s + i) % nc]}
+		if ! out=$(tcpwindow "$c"); then
+			_tap_result not-ok "TCP round $r $c: window measured" "$out"
+			continue
+		fi
+		read -r got t k _ _ ns <<<"$out"
+		V[tcp.$c]+="$(per "$t" $((got / 1024))) " V[tcpker.$c]+="$(per "$k" $((got / 1024))) "
+		V[tcpmbit.$c]+="$(awk -v b="$got" -v ns="$ns" 'BEGIN { printf "%.0f", b * 8 / ns * 1000 }') "
+		rcv[tcp$c]+="$got "
+		line+=" $c $got bytes, $t insns;"
+	done
+	diag "TCP round $r:$line"
+done
+table "TCP, one stream of $TCP_BYTES bytes, instructions per KiB received, medians of $TCP_ROUNDS rounds (tcp: all, tcpker: kernel mode):" tcp tcpker
+for c in $CONTENDERS; do
+	ok "$c: $TCP_ROUNDS TCP windows measured, every byte received" \
+		test "$(tr ' ' '\n' <<<"${rcv[tcp$c]:-}" | grep -c "^$TCP_BYTES\$")" = "$TCP_ROUNDS"
+done
+for o in podnet gpe; do
+	p=$(median <<<"${V[tcp.$o]:-}") v=$(median <<<"${V[tcp.vxlan]:-}") n=$(median <<<"${V[tcp.native]:-}")
+	tp=$(minus "$p" "$n") tv=$(minus "$v" "$n")
+	diag "tcp: $o/vxlan $(ratio "$p" "$v"), $o/native $(ratio "$p" "$n"), vxlan/native $(ratio "$v" "$n"); overlay tax per KiB: $o $tp, vxlan $tv, $o/vxlan $(ratio "$tp" "$tv")"
+done
+# "data tcpinsn CONTENDER per-KiB spread% Mbit/s" (the rate: TCG's, of the window)
+for c in $CONTENDERS; do
+	diag "data tcpinsn $c $(median <<<"${V[tcp.$c]:-}") $(spread <<<"${V[tcp.$c]:-}" | cut -d' ' -f4) $(median <<<"${V[tcpmbit.$c]:-}")"
 done
 
 # The scale curve: both nodes' podnet0 tables hold the pod /24 of the other

@@ -7,6 +7,7 @@
 #   insn.dat   "insn CONTENDER whole send receive kernel module sw% ss% sr%"
 #   scale.dat  "scale PREFIXES whole send receive packets/s"
 #   timed.dat  "timed CONTENDER tcp1 tcp4 pps rtt"
+#   tcpinsn.dat "tcpinsn CONTENDER per-KiB spread% Mbit/s"
 # and a first line "kernel VERSION DATE".  Writes, from whichever exist:
 #   DIR/results.md   the tables, ratios and targets of issue 16
 #   DIR/insn.tsv     kernels x contenders, whole-path instructions/packet
@@ -68,6 +69,22 @@ for k in $kernels; do
 		echo "| $k | ${side%:*} | $(num "$n") | $(num "$v") | $(num "$p") | $(num "$g") | $(tax "$p" "$v" "$n") | $(tax "$g" "$v" "$n") |"
 	done
 done
+if ls */tcpinsn.dat >/dev/null 2>&1; then
+	echo
+	echo "## Instructions per KiB of one TCP stream, pod 1 -> pod 2"
+	echo
+	echo "Medians of the rounds (spread); the stream's rate in the counted window"
+	echo "(TCG, 1 vCPU). Targets (timed): TCP >= 1.15x vxlan, podnet/native >= 0.85."
+	echo
+	echo "| kernel | native | vxlan | podnet | gpe | podnet/vxlan | tax podnet/vxlan | native/podnet | Mbit/s native / vxlan / podnet |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for k in $kernels; do
+		[ -s "$k/tcpinsn.dat" ] || continue
+		n=$(val "$k" tcpinsn.dat native 3) v=$(val "$k" tcpinsn.dat vxlan 3)
+		p=$(val "$k" tcpinsn.dat podnet 3) g=$(val "$k" tcpinsn.dat gpe 3)
+		echo "| $k | $(num "$n") ($(val "$k" tcpinsn.dat native 4)%) | $(num "$v") ($(val "$k" tcpinsn.dat vxlan 4)%) | $(num "$p") ($(val "$k" tcpinsn.dat podnet 4)%) | $(num "$g") ($(val "$k" tcpinsn.dat gpe 4)%) | $(ratio "$p" "$v") | $(tax "$p" "$v" "$n") | $(ratio "$n" "$p") | $(num "$(val "$k" tcpinsn.dat native 5)") / $(num "$(val "$k" tcpinsn.dat vxlan 5)") / $(num "$(val "$k" tcpinsn.dat podnet 5)") |"
+	done
+fi
 echo
 echo "## Scale curve: podnet with N prefixes in both tables"
 echo

@@ -4,7 +4,8 @@
 # build.sh [OUTDIR]: builds the guest-instruction-count benchmark's parts.
 #   $PODNET_CACHE/tcg/insncount-<qemu version>.so  the QEMU TCG plugin
 #       (insncount.c), loaded by the host's qemu-system-x86_64 with -plugin;
-#   OUTDIR/marker, OUTDIR/udpwin  static guest programs (marker.c, udpwin.c),
+#   OUTDIR/marker, OUTDIR/udpwin, OUTDIR/tcpwin  static guest programs
+#       (marker.c, udpwin.c, tcpwin.c),
 #       OUTDIR defaults to build/bench (the guest sees the tree, not /var/tmp).
 # Prints the plugin's path on its last line.  The plugin is built against
 # include/qemu/qemu-plugin.h of Debian's qemu source package, the version
@@ -78,7 +79,7 @@ if [ ! -s "$so" ] || [ "$here/insncount.c" -nt "$so" ] || [ "$hdr" -nt "$so" ]; 
 		-o "$so.tmp" "$here/insncount.c" -lpthread
 	mv "$so.tmp" "$so"
 fi
-for p in marker udpwin; do
+for p in marker udpwin tcpwin; do
 	if [ ! -x "$out/$p" ] || [ "$here/$p.c" -nt "$out/$p" ]; then
 		gcc -O2 -Wall -Wextra -Werror -static -o "$out/$p.tmp" "$here/$p.c"
 		mv "$out/$p.tmp" "$out/$p"
