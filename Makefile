@@ -158,8 +158,8 @@ deb:
 	$(LINTIAN) $(DEB_OUT)/podnet_$(VERSION)_*.changes
 
 # The packages end to end (about 90 s warm): apt install on a Debian 12
-# chroot, then a guest with the module DKMS built there: see
-# selftests/packaged/run.sh.  PACKAGED_KERNEL: 6.1 or 6.12.
+# chroot with the kernel and headers, then that system booted in a guest:
+# see selftests/packaged/run.sh.  PACKAGED_KERNEL: 6.1 or 6.12.
 packaged:
 	@selftests/packaged/run.sh $(or $(PACKAGED_KERNEL),6.12)
 

@@ -132,13 +132,14 @@ host_test deb
 host_test man
 
 # The issue's "done when": `apt install` of both packages on a Debian 12
-# system (a cached bookworm chroot) builds the module through DKMS, and
-# in a guest that module autoloads on `ip link add` with the packaged ip
-# plugin and on a podnetctl request (make packaged; about 90 s warm, 10 s
-# of it guest time; the chroot takes a few minutes once).
+# system (a cached bookworm chroot with the kernel and its headers)
+# builds the module through DKMS; that system boots, its own kernel on its
+# own root, and the module autoloads on `ip link add` with the installed
+# ip plugin and on a podnetctl request (make packaged; about 90 s warm,
+# 10 s of it guest time; the chroot takes a few minutes once).
 case $full in
 6.1 | 6.12)
-	echo "== packaged (apt install on Debian 12, then the module in a $full guest)"
+	echo "== packaged (apt install on Debian 12 with $full, then that system booted)"
 	selftests/packaged/run.sh "$full" >"$log/packaged.log" 2>&1
 	grep -E '^not ok' "$log/packaged.log"
 	count packaged "$log/packaged.log"

@@ -1,18 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# apt.sh [K]: the packages installed as the issue's "done when" says: a
-# Debian 12 system with the headers of matrix kernel K (6.1 or 6.12,
-# default 6.12) goes from nothing to the module built and installed by
-# `apt install ./podnet-dkms_*.deb ./podnet-tools_*.deb`, and back with
-# `apt purge`.  The system is a bookworm chroot (debootstrap minbase, the
-# host's apt sources, K's headers, gcc, make and iproute2), cached under
-# $PODNET_CACHE/bookworm-K; apt runs in it in a mount namespace of its own
-# with /proc mounted.  Leaves the installed module in
-# build/packaged/apt/podnet.ko for run.sh.  Prints TAP and
-# "apt: N passed, N failed".
+# apt.sh K install|purge: the packages installed as the issue's "done
+# when" says, on a Debian 12 system with matrix kernel K (6.1 or 6.12)
+# and its headers: `apt install ./podnet-dkms_*.deb ./podnet-tools_*.deb`
+# takes it from nothing to the module built by DKMS and installed with
+# the tools (install), and `apt purge` back (purge); selftests/packaged/
+# run.sh boots the system in between.  The system is a bookworm chroot
+# (debootstrap minbase, the host's apt sources, K's kernel image and
+# headers, gcc, make and iproute2), cached under $PODNET_CACHE/bookworm-K;
+# apt runs in it in a mount namespace of its own with /proc mounted.
+# Prints TAP and "apt: N passed, N failed".
 set -uo pipefail
-k=${1:-6.12}
+k=${1:-} phase=${2:-}
+case $phase in install | purge) ;; *) echo "usage: apt.sh 6.1|6.12 install|purge" >&2; exit 2 ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PODNET_ROOT=$top
 . "$top/selftests/host/deb-cache.sh"
@@ -21,6 +22,7 @@ root=$cache/bookworm-$k
 out=$top/build/packaged/apt
 v=$(make -s -C "$top" version)
 read -r kver _ < <("$top/selftests/vm/provision.sh" info "$k") || exit 1
+pkgs="linux-image-$kver linux-headers-$kver gcc make libc6-dev iproute2"
 . "$top/selftests/tap-res.sh"
 res_init apt 25
 finish() { echo "apt: $pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
@@ -30,8 +32,9 @@ in_root() {
 		sh "$root" env DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 
-if [ ! -f "$root/.podnet-ready" ] || [ "$(cat "$root/.podnet-ready")" != "$kver iproute2" ]; then
-	echo "# apt: debootstrap bookworm with linux-headers-$kver into $root (a few minutes, once)"
+installed() { in_root dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2 }' | sort; }
+if [ ! -f "$root/.podnet-ready" ]; then
+	echo "# apt: debootstrap bookworm into $root (a few minutes, once)"
 	rm -rf "$root"
 	mkdir -p "$root"
 	if ! debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian \
@@ -42,27 +45,61 @@ if [ ! -f "$root/.podnet-ready" ] || [ "$(cat "$root/.podnet-ready")" != "$kver 
 	cp /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list.d/podnet-backports.sources \
 		"$root/etc/apt/sources.list.d/" 2>/dev/null
 	rm -f "$root/etc/apt/sources.list"
+	echo >"$root/.podnet-ready"
+fi
+# The system's packages (.podnet-ready names them) are installed once,
+# and again when the list changes; .podnet-base is what the system then
+# holds.
+if [ "$(cat "$root/.podnet-ready")" != "$pkgs" ]; then
+	echo "# apt: $pkgs into $root (a few minutes, once)"
+	gone=podnet-tools\ podnet-dkms
+	[ -f "$root/.podnet-base" ] && gone+=" $(comm -13 "$root/.podnet-base" <(installed) | tr '\n' ' ')"
+	# shellcheck disable=SC2086
+	in_root apt-get purge -y -q $gone >/dev/null 2>&1
+	# shellcheck disable=SC2086
 	if ! { in_root apt-get -q update && in_root apt-get install -y -q --no-install-recommends \
-		"linux-headers-$kver" gcc make libc6-dev iproute2; } >>"$cache/bookworm-$k.log" 2>&1; then
-		res not-ok "linux-headers-$kver in the chroot" "$(tail -n 20 "$cache/bookworm-$k.log")"
+		$pkgs; } >>"$cache/bookworm-$k.log" 2>&1; then
+		res not-ok "$pkgs in the chroot" "$(tail -n 20 "$cache/bookworm-$k.log")"
 		finish
 	fi
-	in_root dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2 }' |
-		sort >"$root/.podnet-base"
-	echo "$kver iproute2" >"$root/.podnet-ready"
+	installed >"$root/.podnet-base"
+	echo "$pkgs" >"$root/.podnet-ready"
 fi
-installed() { in_root dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2 }' | sort; }
-# Every run starts from the system as it was made: what an earlier run
-# left (apt keeps some of dkms's dependencies) goes first.
-extra=$(comm -13 "$root/.podnet-base" <(installed) | tr '\n' ' ')
+before=$(cat "$root/.podnet-base")
+
+if [ "$phase" = purge ]; then
+	if o=$(in_root apt-get purge -y -q --autoremove podnet-tools podnet-dkms 2>&1); then
+		res ok "apt purge --autoremove podnet-tools podnet-dkms"
+	else
+		res not-ok "apt purge --autoremove podnet-tools podnet-dkms" "$o"
+	fi
+	left=$(ls -d "$root/usr/src/podnet-$v" "$root/var/lib/dkms/podnet" \
+		"$root/lib/modules/$kver/updates/dkms/"podnet.ko* "$root/opt/cni/bin/podnet" 2>/dev/null)
+	[ -z "$left" ] && res ok "nothing of podnet is left (sources, DKMS tree, module, plugin)" ||
+		res not-ok "nothing of podnet is left (sources, DKMS tree, module, plugin)" "$left"
+	# What dkms pulled in, apt may keep (perl, dpkg-dev: other packages
+	# suggest them); podnet's own packages are gone, nothing was removed.
+	after=$(installed)
+	[ -z "$(comm -23 <(echo "$before") <(echo "$after"))" ] && ! grep -q '^podnet-' <<<"$after" &&
+		res ok "podnet-dkms and podnet-tools are gone, every package of before is there" ||
+		res not-ok "podnet-dkms and podnet-tools are gone, every package of before is there" \
+			"$(diff <(echo "$before") <(echo "$after"))"
+	kept=$(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')
+	[ -z "$kept" ] || echo "# apt: kept after autoremove (dkms's dependencies; the next run purges them): $kept"
+	rm -rf "$root/tmp/podnet"
+	finish
+fi
+
+# install: every run starts from the system as it was made; what an
+# earlier run left (apt keeps some of dkms's dependencies) goes first.
+extra=$(comm -13 <(echo "$before") <(installed) | tr '\n' ' ')
 # shellcheck disable=SC2086
 [ -z "$extra" ] || in_root apt-get purge -y -q $extra >/dev/null 2>&1
-
 deb_cached || { res not-ok "make deb" "$(tail -n 20 "$DEB_LOG")"; finish; }
-before=$(installed)
-[ "$before" = "$(cat "$root/.podnet-base")" ] && res ok "the system is as debootstrap and the headers made it" ||
-	res not-ok "the system is as debootstrap and the headers made it" \
-		"$(diff "$root/.podnet-base" <(echo "$before"))"
+now=$(installed)
+[ "$now" = "$before" ] && res ok "the system is as debootstrap, the kernel and its headers made it" ||
+	res not-ok "the system is as debootstrap, the kernel and its headers made it" \
+		"$(diff <(echo "$before") <(echo "$now"))"
 rm -rf "$root/tmp/podnet" "$out"
 mkdir -p "$root/tmp/podnet" "$out"
 cp "$DEB/podnet-dkms_${v}_all.deb" "$DEB/podnet-tools_${v}_amd64.deb" "$root/tmp/podnet/"
@@ -82,9 +119,8 @@ fi
 ko=$(ls "$root/lib/modules/$kver/updates/dkms/"podnet.ko* 2>/dev/null | head -n1)
 if [ -n "$ko" ]; then
 	res ok "the module is in /lib/modules/$kver/updates/dkms (${ko##*/})"
-	case $ko in *.xz) xz -dc "$ko" ;; *) cat "$ko" ;; esac >"$out/podnet.ko"
-	[ "$(modinfo -F version "$out/podnet.ko")" = "$v" ] && res ok "... of version $v" ||
-		res not-ok "... of version $v" "$(modinfo "$out/podnet.ko" 2>&1)"
+	[ "$(modinfo -F version "$ko")" = "$v" ] && res ok "... of version $v" ||
+		res not-ok "... of version $v" "$(modinfo "$ko" 2>&1)"
 else
 	res not-ok "the module is in /lib/modules/$kver/updates/dkms" "$(cat "$out/apt-install.log")"
 fi
@@ -103,23 +139,4 @@ o=$(in_root /opt/cni/bin/podnet --version 2>&1)
 [ -n "$(in_root man -w podnet 2>/dev/null)$(ls "$root/usr/share/man/man8/podnet.8.gz" 2>/dev/null)" ] &&
 	res ok "man 8 podnet is installed" || res not-ok "man 8 podnet is installed"
 
-if o=$(in_root apt-get purge -y -q --autoremove podnet-tools podnet-dkms 2>&1); then
-	res ok "apt purge --autoremove podnet-tools podnet-dkms"
-else
-	res not-ok "apt purge --autoremove podnet-tools podnet-dkms" "$o"
-fi
-left=$(ls -d "$root/usr/src/podnet-$v" "$root/var/lib/dkms/podnet" \
-	"$root/lib/modules/$kver/updates/dkms/"podnet.ko* "$root/opt/cni/bin/podnet" 2>/dev/null)
-[ -z "$left" ] && res ok "nothing of podnet is left (sources, DKMS tree, module, plugin)" ||
-	res not-ok "nothing of podnet is left (sources, DKMS tree, module, plugin)" "$left"
-# What dkms pulled in, apt may keep (perl, dpkg-dev: other packages
-# suggest them); podnet's own packages are gone, nothing was removed.
-after=$(installed)
-[ -z "$(comm -23 <(echo "$before") <(echo "$after"))" ] && ! grep -q '^podnet-' <<<"$after" &&
-	res ok "podnet-dkms and podnet-tools are gone, every package of before is there" ||
-	res not-ok "podnet-dkms and podnet-tools are gone, every package of before is there" \
-		"$(diff <(echo "$before") <(echo "$after"))"
-kept=$(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')
-[ -z "$kept" ] || echo "# apt: kept after autoremove (dkms's dependencies; the next run purges them): $kept"
-rm -rf "$root/tmp/podnet"
 finish

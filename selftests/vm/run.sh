@@ -15,11 +15,12 @@
 # PODNET_VM_TIMEOUT (whole boot, seconds, default 2400), PODNET_VM_BOOT_TIMEOUT
 # (until the tests start, default 300),
 # PODNET_TEST_TIMEOUT (one test file, default 600), PODNET_VM_MEM (MiB),
-# PODNET_NO_PLANT=1 skips the dmesg-scan self-test; PODNET_VM_MODULE=FILE
-# boots with that podnet.ko (e.g. DKMS's release build of the package's
-# sources, selftests/packaged/run.sh) in /lib/modules/VER/PODNET_VM_MODDIR
-# (default updates/dkms, DKMS's place) instead of the test build in extra/;
-# for benchmarks,
+# PODNET_NO_PLANT=1 skips the dmesg-scan self-test; PODNET_VM_ROOT=DIR
+# boots an installed Debian system instead of the host's root: DIR (read-
+# only) is the guest's root, its own /boot/vmlinuz-VER the kernel and its
+# /lib/modules/VER the modules, podnet.ko as installed there (nothing is
+# built; selftests/packaged/run.sh, which makes the tree reachable inside
+# DIR at its own path); for benchmarks,
 # PODNET_VM_SMP (vCPUs, default 2) and PODNET_VM_QEMU_ARGS (words appended
 # to qemu's command line, e.g. "-plugin FILE.so,ARG=V"; default none).
 # PODNET_GENL_FUZZ and PODNET_GENL_FUZZ_SEED reach 48-genl-fuzz.sh,
@@ -34,6 +35,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/selftests/vm
 cache=${PODNET_CACHE:-/var/tmp/podnet-vm}
 read -r ver vmlinuz modroot _ < <("$vm/provision.sh" info "$k") || exit 1
+guestroot=${PODNET_VM_ROOT:-/}
+if [ -n "${PODNET_VM_ROOT:-}" ]; then
+	vmlinuz=$PODNET_VM_ROOT/boot/vmlinuz-$ver modroot=$PODNET_VM_ROOT/lib/modules/$ver
+	for f in "$vmlinuz" "$modroot/modules.dep" "$PODNET_VM_ROOT$top/selftests/vm/guest-run.sh"; do
+		[ -e "$f" ] || { echo "not ok - $k: $PODNET_VM_ROOT has no $f"; echo "$k: 0 passed, 1 failed, 0 skipped"; exit 1; }
+	done
+fi
 out=$top/build/vm/$ver
 pass=0 fail=0 skipped=0
 
@@ -64,20 +72,16 @@ finish() {
 
 rm -rf "$out"
 mkdir -p "$out"
-if "$vm/build-module.sh" "$k" "$out" 2>"$out/build.err"; then
+if [ -n "${PODNET_VM_ROOT:-}" ]; then
+	echo "# $k: the guest's root is $PODNET_VM_ROOT, with its own kernel and modules"
+elif "$vm/build-module.sh" "$k" "$out" 2>"$out/build.err"; then
 	tap ok "module builds warning-free with W=1 ($ver)"
 else
 	tap not-ok "module builds warning-free with W=1 ($ver)" "$out/build.err"
 	finish
 fi
-moddir=extra
-if [ -n "${PODNET_VM_MODULE:-}" ]; then
-	moddir=${PODNET_VM_MODDIR:-updates/dkms}
-	cp "$PODNET_VM_MODULE" "$out/podnet.ko" || finish
-	echo "# $k: the module is $PODNET_VM_MODULE, in $moddir"
-fi
 plant=
-if [ -z "${PODNET_NO_PLANT:-}" ]; then
+if [ -z "${PODNET_NO_PLANT:-}" ] && [ -z "${PODNET_VM_ROOT:-}" ]; then
 	if "$vm/build-module.sh" "$k" "$out" plant 2>"$out/build-plant.err"; then
 		plant=1
 	else
@@ -96,19 +100,22 @@ fi
 # depmod over 9p under TCG takes minutes (every module is read, and
 # decompressed on 6.12+), so index the kernel's modules plus podnet.ko here
 # on a hard-linked copy of the tree and hand the guest the result.
+# (An installed system's modules are indexed already.)
 depbase=$out/depmod
-mkdir -p "$depbase/lib/modules"
-cp -al "$modroot" "$depbase/lib/modules/$ver" 2>/dev/null ||
-	cp -a "$modroot" "$depbase/lib/modules/$ver"
-mkdir -p "$depbase/lib/modules/$ver/$moddir"
-cp "$out/podnet.ko" "$depbase/lib/modules/$ver/$moddir/podnet.ko"
-if depmod -b "$depbase" "$ver" 2>"$out/depmod.err"; then
-	mkdir -p "$out/modindex"
-	cp "$depbase/lib/modules/$ver"/modules.* "$out/modindex/"
-	rm -rf "$depbase"
-else
-	tap not-ok "depmod $ver" "$out/depmod.err"
-	finish
+if [ -f "$out/podnet.ko" ]; then
+	mkdir -p "$depbase/lib/modules"
+	cp -al "$modroot" "$depbase/lib/modules/$ver" 2>/dev/null ||
+		cp -a "$modroot" "$depbase/lib/modules/$ver"
+	mkdir -p "$depbase/lib/modules/$ver/extra"
+	cp "$out/podnet.ko" "$depbase/lib/modules/$ver/extra/podnet.ko"
+	if depmod -b "$depbase" "$ver" 2>"$out/depmod.err"; then
+		mkdir -p "$out/modindex"
+		cp "$depbase/lib/modules/$ver"/modules.* "$out/modindex/"
+		rm -rf "$depbase"
+	else
+		tap not-ok "depmod $ver" "$out/depmod.err"
+		finish
+	fi
 fi
 
 tests=()
@@ -174,7 +181,6 @@ done
 cat >"$out/guest.env" <<EOS
 PODNET_ROOT='$top'
 PODNET_KVER='$ver'
-PODNET_MODDIR='$moddir'
 PODNET_TESTS='${tests[*]}'
 PODNET_FULL='${PODNET_FULL:-1}'
 PODNET_TEST_TIMEOUT='${PODNET_TEST_TIMEOUT:-600}'
@@ -210,7 +216,7 @@ boot() {	# ACCEL RESULTS-DIR TIMEOUT
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 quiet $cmdline" \
-		$(fs r / hostroot ro) $(fs o "$2" results) $(fs m "$modroot" modules ro) \
+		$(fs r "$guestroot" hostroot ro) $(fs o "$2" results) $(fs m "$modroot" modules ro) \
 		"${netargs[@]}" ${PODNET_VM_QEMU_ARGS:-} </dev/null >"$2/console.log" 2>&1 &
 	pid=$!
 	while [ ! -e "$2/done" ] && kill -0 "$pid" 2>/dev/null; do
