@@ -80,7 +80,7 @@ if [ ! -s "$so" ] || [ "$here/insncount.c" -nt "$so" ] || [ "$hdr" -nt "$so" ]; 
 	mv "$so.tmp" "$so"
 fi
 for p in marker udpwin tcpwin; do
-	if [ ! -x "$out/$p" ] || [ "$here/$p.c" -nt "$out/$p" ]; then
+	if [ ! -x "$out/$p" ] || [ "$here/$p.c" -nt "$out/$p" ] || [ "$here/win.h" -nt "$out/$p" ]; then
 		gcc -O2 -Wall -Wextra -Werror -static -o "$out/$p.tmp" "$here/$p.c"
 		mv "$out/$p.tmp" "$out/$p"
 	fi

@@ -52,41 +52,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "win.h"
+
 #define MAGIC 0x706f646eu	/* "podn" */
-
-static void marker(void)
-{
-	__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
-}
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static void enter(const char *ns)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-		die(path);
-	close(fd);
-}
-
-static struct sockaddr_in addr(const char *ip, int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-
-	if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
-		fprintf(stderr, "udpwin: bad address %s\n", ip);
-		exit(2);
-	}
-	return a;
-}
 
 /* Reads what is queued on rx now; returns how many datagrams were ours. */
 static long take(int rx, char *buf, int size)
