@@ -20,6 +20,8 @@
 # halves printed).
 . "$PODNET_ROOT/selftests/lib.sh"
 . "$PODNET_ROOT/selftests/bench/lib.sh"
+# The tree's ip plugin, not whatever the guest's root has installed.
+export IP_LIB_DIR=$PODNET_ROOT/userspace/ip
 
 cycles=${PODNET_CYCLES:-10}
 seed=${PODNET_CYCLES_SEED:-$(date +%s)}
@@ -51,7 +53,16 @@ table() {
 	done
 }
 unloaded() { ! [ -d /sys/module/podnet ]; }
-refcnt_zero() { [ "$(cat /sys/module/podnet/refcnt 2>/dev/null)" = 0 ]; }
+refcnt_zero() { local r=; read -r r 2>/dev/null </sys/module/podnet/refcnt; [ "$r" = 0 ]; }
+# tick [PART]: the wall time since the last tick is PART's (bash's own
+# clock, no fork); the parts' sums per cycle are printed at the end.
+declare -A spent=()
+_tick=0
+tick() {
+	local t=${EPOCHREALTIME/./}
+	[ -n "${1:-}" ] && spent[$1]=$((${spent[$1]:-0} + t - _tick))
+	_tick=$t
+}
 
 # socks NETNS: the UDP sockets on $port there.
 socks() { in_ns "$1" ss -Huan "sport = :$port" | wc -l; }
@@ -125,14 +136,17 @@ ops=(delpeer replace change move deldev delns rmmod)
 # cycle: one whole life; failures counted by fail.
 cycle() {
 	local i j t out tx rx want
+	tick
 	setup || { fail "setup ($enc port $port) failed"; return; }
 	steps=$((steps + 1))
 	[ "$(socks $A) $(socks $B)" = "2 2" ] || fail "after setup: $(socks $A) and $(socks $B) sockets on port $port, not 2 and 2"
+	tick setup
 	out=$(in_ns $A ping -q -n -c 3 -i 0.05 -W 2 10.99.2.1 2>&1)
 	read -r tx rx <<<"$(pn0_packets $A)"
 	steps=$((steps + 1))
 	[ "$tx $rx" = "3 3" ] && [[ $out == *" 3 received"* ]] ||
 		fail "ping over pn0 ($enc port $port): pn0 tx/rx $tx/$rx, $(tail -n 2 <<<"$out" | head -n 1)"
+	tick traffic
 	loc=$A nsa=1 mod=1 peer=1
 	local order=("${ops[@]}")
 	for ((i = ${#order[@]} - 1; i > 0; i--)); do	# Fisher-Yates
@@ -141,6 +155,7 @@ cycle() {
 	done
 	[ $cyc -le 3 ] && diag "cycle $cyc: $enc port $port, ${order[*]}"
 	for t in "${order[@]}"; do "op_$t"; done
+	tick steps
 	# pn1 keeps the node's two sockets (IPv4, IPv6) open until the module goes.
 	want=$([ $mod = 1 ] && echo 2 || echo 0)
 	for ns in $B $([ $nsa = 1 ] && echo $A); do
@@ -154,15 +169,15 @@ cycle() {
 		modprobe -r podnet || fail "modprobe -r at the end of the cycle failed"
 	fi
 	unloaded || fail "the module is still loaded"
+	tick teardown
 }
 
-phase warmup
 cyc=0
 cycle
 ok "a first cycle (not counted) warms the caches" test $fails = 0
 fails=0 steps=0
 
-phase cycles
+spent=()
 diag "$cycles cycles, seed $seed (PODNET_CYCLES_SEED=$seed repeats them)"
 # Memory is sampled after the first half and at the end: netns churn
 # leaves the slab allocator's pages in a steady state after a few cycles,
@@ -177,10 +192,14 @@ for ((cyc = 1; cyc <= cycles; cyc++)); do
 done
 t1=$(now_ms)
 diag "$cycles cycles, $steps steps in $(((t1 - t0) / 1000)) s"
+# (ms per cycle: the setup and its socket check, the ping, the seven
+# steps and their socket checks, the namespaces' and module's going)
+per=
+for t in setup traffic steps teardown; do per+=" $t $((${spent[$t]:-0} / 1000 / cycles)) ms,"; done
+diag "per cycle:${per%,}"
 is "$cycles cycles: every step with its object there succeeded, every ping came back, sockets closed with their devices, the module unloaded each time" \
 	"$fails failed steps" "0 failed steps"
 
-phase leaks
 settle
 mem2=$(meminfo)
 read -r _ slab1 sunrec1 percpu1 <<<"$(memdelta "$mem0" "$mem1")"
