@@ -21,8 +21,9 @@
 # pod's /24 plus fake nodes' /24s), 3 rounds each, instructions per packet
 # and the window's packet rate.  Before the scale curve, TCP: one stream
 # of TCP_BYTES (16 MiB) pod 1 -> pod 2 per window (tcg/tcpwin.c: the same
-# one-process design), each contender, 3 rounds rotating; instructions per
-# KiB received and the overlay tax ratio.  Needs the plugin loaded with
+# one-process design), each contender, 7 rounds rotating (a stream runs
+# in one of two modes some 7% apart: docs/performance.md); instructions
+# per KiB received and the overlay tax ratio.  Needs the plugin loaded with
 # out=<results dir>/insncount.log and -smp 1 (selftests/bench.sh does it;
 # the guest reads that log at /run/podnet/insncount.log, the results
 # share, which is not cached); without it the file skips.  By hand:
@@ -40,7 +41,7 @@ SIZE=64
 SCALES=${BENCH_SCALES:-1 1000 10000 100000}
 SCALE_ROUNDS=${BENCH_SCALE_ROUNDS:-3}
 TCP_BYTES=${BENCH_TCP_BYTES:-16777216}
-TCP_ROUNDS=${BENCH_TCP_ROUNDS:-3}
+TCP_ROUNDS=${BENCH_TCP_ROUNDS:-7}
 
 if ! grep -q '^insncount ' "$LOG" 2>/dev/null; then
 	skip "instructions per packet" "no insncount plugin log at $LOG (run through selftests/bench.sh)"
