@@ -244,19 +244,19 @@ done
 # TCP: tcpwin's window per contender; V[tcp.C] and V[tcpker.C]:
 # instructions per KiB received, all and kernel mode; V[tcpmbit.C] the
 # window's rate.
-tcpwindow() {	# CONTENDER: "bytes total kernel modules user ns", or why not
-	local c=$1 before out got ns
+tcpwindow() {	# CONTENDER: "bytes total kernel modules user ns polls segs acks", or why not
+	local c=$1 before out got ns polls segs acks
 	before=$(nmarkers)
 	out=$("$BIN/tcpwin" pnp1a "$(addr "$c" 1)" pnp2a "$(addr "$c" 2)" 5002 "$TCP_BYTES" 2>&1) || {
 		echo "$c: tcpwin failed: $out"
 		return 1
 	}
-	read -r _ got _ ns _ <<<"$out"
+	read -r _ got _ ns _ polls _ segs _ acks _ <<<"$out"
 	if [ "$(nmarkers)" != $((before + 2)) ]; then
 		echo "$c: expected 2 new markers, the log has $(($(nmarkers) - before)) ($out)"
 		return 1
 	fi
-	echo "$got $(delta) $ns"
+	echo "$got $(delta) $ns $polls $segs $acks"
 }
 for r in $(seq "$TCP_ROUNDS"); do
 	s=$(((r - 1) % nc))
@@ -267,11 +267,11 @@ for r in $(seq "$TCP_ROUNDS"); do
 			_tap_result not-ok "TCP round $r $c: window measured" "$out"
 			continue
 		fi
-		read -r got t k _ _ ns <<<"$out"
+		read -r got t k _ _ ns polls segs acks <<<"$out"
 		V[tcp.$c]+="$(per "$t" $((got / 1024))) " V[tcpker.$c]+="$(per "$k" $((got / 1024))) "
 		V[tcpmbit.$c]+="$(awk -v b="$got" -v ns="$ns" 'BEGIN { printf "%.0f", b * 8 / ns * 1000 }') "
 		rcv[tcp$c]+="$got "
-		line+=" $c $got bytes, $t insns;"
+		line+=" $c $got bytes, $t insns, $segs segments, $acks ACKs, $polls polls;"
 	done
 	diag "TCP round $r:$line"
 done

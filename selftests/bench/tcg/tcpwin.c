@@ -17,8 +17,11 @@
  * and delayed work can hold the sender); marker.  One CPU carries the
  * whole path in this task's system calls and their softirqs, for every
  * contender alike.
- * Prints "bytes B ns T polls P", T the window's length (CLOCK_MONOTONIC,
- * read just inside the markers).
+ * Prints "bytes B ns T polls P segs S acks A", T the window's length
+ * (CLOCK_MONOTONIC, read just inside the markers), S the data segments
+ * the sender sent and A the segments (ACKs) the receiver sent in the
+ * window (TCP_INFO's tcpi_data_segs_out and tcpi_segs_out, read just
+ * outside the markers): what tells one round's batching from another's.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -34,6 +37,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/tcp.h>	/* tcp_info in full: glibc's stops at tcpi_total_retrans */
 
 #include "win.h"
 
@@ -93,8 +97,20 @@ static long long stream(int tx, int rx, char *buf, long long n, long *polls)
 	return got;
 }
 
+static struct tcp_info info(int fd)
+{
+	struct tcp_info i;
+	socklen_t len = sizeof(i);
+
+	memset(&i, 0, sizeof(i));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &i, &len) < 0)
+		die("TCP_INFO");
+	return i;
+}
+
 int main(int argc, char **argv)
 {
+	struct tcp_info tx0, tx1, rx0, rx1;
 	struct sockaddr_in src, dst;
 	long long n, warm = 1 << 20, got, t0, t1;
 	long polls = 0;
@@ -133,12 +149,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	polls = 0;
+	tx0 = info(tx);
+	rx0 = info(rx);
 	marker();
 	t0 = now_ns();
 	got = stream(tx, rx, buf, n, &polls);
 	t1 = now_ns();
 	marker();
-	printf("bytes %lld ns %lld polls %ld\n", got, t1 - t0, polls);
+	tx1 = info(tx);
+	rx1 = info(rx);
+	printf("bytes %lld ns %lld polls %ld segs %u acks %u\n", got, t1 - t0, polls,
+	       tx1.tcpi_data_segs_out - tx0.tcpi_data_segs_out,
+	       rx1.tcpi_segs_out - rx0.tcpi_segs_out);
 	close(tx);
 	close(rx);
 	close(ls);
