@@ -21,9 +21,9 @@
 # pod's /24 plus fake nodes' /24s), 3 rounds each, instructions per packet
 # and the window's packet rate.  Before the scale curve, TCP: one stream
 # of TCP_BYTES (16 MiB) pod 1 -> pod 2 per window (tcg/tcpwin.c: the same
-# one-process design), each contender, 7 rounds rotating (a stream runs
-# in one of two modes some 7% apart: docs/performance.md); instructions
-# per KiB received and the overlay tax ratio.  Needs the plugin loaded with
+# one-process design), each contender, 7 rounds rotating (now and then a
+# receiver sends half the ACKs, 7% fewer instructions: docs/performance.md);
+# instructions per KiB received and the overlay tax ratio.  Needs the plugin loaded with
 # out=<results dir>/insncount.log and -smp 1 (selftests/bench.sh does it;
 # the guest reads that log at /run/podnet/insncount.log, the results
 # share, which is not cached); without it the file skips.  By hand:

@@ -128,7 +128,8 @@ op_change() {
 op_move() {
 	[ "$loc" = $A ] || return 0
 	# pnlcC is made here, in the quarter of the cycles that reach it: a
-	# netns is the costliest object of setup (debug kernel: 2.6 s for three).
+	# netns is setup's costliest object (debug kernel: 2.6 s for three,
+	# with their execs).
 	step "netns add" ip netns add $C
 	step "link set netns" in_ns $A ip link set pn0 netns $C
 	loc=$C
