@@ -11,9 +11,9 @@
 # Every step runs under pings between every ordered pair of pods (50/s
 # each, PODNET_MIGRATION_WINDOW seconds: 6 in make check, 15 in make
 # bench's lane "migration"; the rollback 4 s more, for flanneld's start);
-# per step and pair, the packets lost.  Only
-# pairs with the node being switched may lose any, and those at most what
-# its measured switch-over window allows.
+# per step and pair, the packets lost.  Only pairs with the node being
+# switched may lose any, and those at most what its measured switch-over
+# window allows.
 # flanneld: $PODNET_ROOT/build/flannel/flanneld, which run.sh stages from
 # selftests/tools/kube/build.sh --flannel (the guest's /var/tmp is its own).
 . "$PODNET_ROOT/selftests/lib.sh"
@@ -67,10 +67,10 @@ all4() {
 	pnping -w 3 "${probes[@]}"
 }
 # pings_start SECONDS: every pod pings every other, 50/s for SECONDS
-# (pings_s), each reply's line kept (its icmp_seq).  A count, not a deadline (-w): with a
-# deadline ping stops at the first ICMP error (the switching node's
-# "Destination Net Unreachable" while it has no route), which would hide
-# that node's own outgoing losses.
+# (pings_s), each reply's line kept (its icmp_seq).  A count, not a
+# deadline (-w): with a deadline ping stops at the first ICMP error (the
+# switching node's "Destination Net Unreachable" while it has no route),
+# which would hide that node's own outgoing losses.
 pings_start() {
 	local n m
 	pings=() pings_s=$1 pings_t0=$(now_ms)
