@@ -213,13 +213,27 @@ diag "$cycles cycles, seed $seed (PODNET_CYCLES_SEED=$seed repeats them)"
 # Memory is sampled after the first half and at the end: netns churn
 # leaves the slab allocator's pages in a steady state after a few cycles,
 # a leak grows with every cycle of the second half.
+# Each sample shrinks every slab cache first: on the debug kernel KASAN's
+# quarantine holds freed objects (up to 1/32 of RAM, and 1 MB per CPU
+# that nothing else drains), which the slab counts as allocated.
 half=$((cycles / 2))
+# sample VAR: VAR=$(meminfo) with the caches shrunk, their slabinfo in
+# $tmp/VAR; what the shrink gave back in diag.
+sample() {
+	local before u
+	settle
+	before=$(meminfo)
+	slab_shrink
+	printf -v "$1" '%s' "$(meminfo)"
+	slabinfo >"$tmp/$1"
+	read -r _ _ u _ <<<"$(memdelta "${!1}" "$before")"
+	diag "$1: shrinking the slab caches gave back $u kB unreclaimable"
+}
 t0=$(now_ms)
-settle
-mem0=$(meminfo)
+sample mem0
 for ((cyc = 1; cyc <= cycles; cyc++)); do
 	cycle
-	if [ $cyc = $half ]; then settle; mem1=$(meminfo); fi
+	if [ $cyc = $half ]; then sample mem1; fi
 done
 t1=$(now_ms)
 diag "$cycles cycles, $steps steps in $(((t1 - t0) / 1000)) s"
@@ -231,13 +245,14 @@ diag "per cycle:${per%,}"
 is "$cycles cycles: every step with its object there succeeded, every ping came back, sockets closed with their devices, the module unloaded each time" \
 	"$fails failed steps" "0 failed steps"
 
-settle
-mem2=$(meminfo)
+sample mem2
 read -r _ slab1 sunrec1 percpu1 <<<"$(memdelta "$mem0" "$mem1")"
 read -r _ slab2 sunrec2 percpu2 <<<"$(memdelta "$mem1" "$mem2")"
 sg() { printf '%+d' "$1"; }	# a growth, signed
 diag "slab growth, first $half cycles: $(sg $slab1) kB (unreclaimable $(sg $sunrec1) kB), per-CPU $(sg $percpu1) kB"
 diag "slab growth, last $((cycles - half)) cycles: $(sg $slab2) kB (unreclaimable $(sg $sunrec2) kB), per-CPU $(sg $percpu2) kB"
+diag "caches grown most, first $half cycles: $(slabgrowth "$tmp/mem0" "$tmp/mem1")"
+diag "caches grown most, last $((cycles - half)) cycles: $(slabgrowth "$tmp/mem1" "$tmp/mem2")"
 # One small object (>= 64 bytes) a cycle is 6 kB in 100 cycles, 32 kB in
 # 500; a device's or a netns's worth (kilobytes) far more.  The slab takes
 # some 100 cycles to reach its steady state (6.12: +392 kB over cycles 1-5,
