@@ -16,8 +16,10 @@
 # the kernel logs nothing (run.sh scans dmesg; kmemleak on the debug
 # kernel), every node holds exactly its devices' two UDP sockets (none
 # once the module is gone), and per-CPU memory (and, from 200 cycles on,
-# the unreclaimable slab) does not grow over the second half of the cycles
-# beyond a small bound (both halves printed).
+# the unreclaimable slab, each sample taken with every slab cache shrunk,
+# less debug_objects_cache, and the objects DEBUG_OBJECTS tracks) does not
+# grow over the second half of the cycles beyond a small bound (both halves
+# printed).
 . "$PODNET_ROOT/selftests/lib.sh"
 . "$PODNET_ROOT/selftests/bench/lib.sh"
 # The tree's ip plugin, not whatever the guest's root has installed.
