@@ -234,10 +234,9 @@ sample() {
 }
 # The debug kernel's DEBUG_OBJECTS keeps its tracking objects in
 # debug_objects_cache: the slab check leaves that cache out and bounds
-# the tracked objects (pool_used) instead.  Without DEBUG_OBJECTS_FREE
-# an RCU head in freed memory stays tracked until its address is used
-# again (4 cycles, 2026-12-06: +1,893 tracked over cycles 3-4): see
-# docs/security.md, this check is not yet proven at 1,000 cycles.
+# the tracked objects (pool_used) instead: live RCU heads and work items,
+# which debug.config's DEBUG_OBJECTS_FREE drops when their memory is
+# freed (without it they stayed tracked: +1,893 over 2 cycles).
 dostats=/sys/kernel/debug/debug_objects/stats
 t0=$(now_ms)
 sample mem0

@@ -189,7 +189,7 @@ kernel_debug() {
 		mkdir -p "$src"
 		tar -C "$src" --strip-components=1 -xaf /usr/src/linux-source-6.12.tar.xz
 	fi
-	log "building the debug kernel in $DBG (about 10 minutes on 2 cores)"
+	log "building the debug kernel in $DBG (about 6 minutes on 2 cores)"
 	rm -rf "$DBG"
 	mkdir -p "$DBG"
 	{
